@@ -1,0 +1,68 @@
+# Two commands do everything on a fresh machine:
+#   make run   - install, build the stylesheets, migrate, load the Bury demo data, serve on :8000
+#   make test  - install and run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help run test install static migrate demo lint check worker beat clean
+
+help:
+	@echo "make run    install, migrate, load the Bury demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff check"
+	@echo "make worker / make beat   run a Celery worker / beat (needs REDIS_URL)"
+
+$(PY):
+	@PYTHON=$$(scripts/find_python.sh) && echo "Using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/dist/.built: node_modules/.package-lock.json static/src/*.scss scripts/build_static.sh
+	scripts/build_static.sh
+	touch static/dist/.built
+
+static: static/dist/.built
+
+migrate: install
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=true $(PY) manage.py load_bury_demo
+
+run: install static demo
+	@echo "Serving on http://$(HOST):$(PORT) (stop with Ctrl-C)"
+	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install static
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check: install
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+
+worker: install
+	$(VENV)/bin/celery -A bury_hc worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A bury_hc beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles

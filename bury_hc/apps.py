@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BuryHcConfig(AppConfig):
+    name = "bury_hc"
+    verbose_name = "Shared: imports and provenance"

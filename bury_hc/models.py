@@ -1,0 +1,49 @@
+"""Provenance shared by every import: observations, milestone plans and finance figures."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportBatch(models.Model):
+    """One file loaded into the application: what it was, who loaded it, when, and from where.
+
+    Every imported value points at the batch it came from, so any figure can be traced back to
+    its file. A batch is written only once its whole file has been checked clean.
+    """
+
+    class Kind(models.TextChoices):
+        OBSERVATIONS = "observations", "Measure values"
+        MILESTONE_PLAN = "milestone_plan", "Milestone plan"
+        FINANCE = "finance", "Finance figures"
+        REFERENCE = "reference", "Reference data"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file_format = models.CharField(max_length=40, help_text="The import format used to read it.")
+    source = models.CharField(
+        max_length=255, help_text="Who published the data, e.g. NHS England (ASCOF)."
+    )
+    published_on = models.DateField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()}, {self.imported_at:%d %b %Y %H:%M})"

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from bury_hc import views
+from bury_hc.health import HealthView
+
+admin.site.site_header = "Bury locality plan monitor: administration"
+admin.site.site_title = "Bury locality plan monitor"
+
+urlpatterns = [
+    path("", views.OverviewView.as_view(), name="overview"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("programmes/", include("programmes.urls")),
+    path("performance/", include("performance.urls")),
+    path("finance/", include("finance.urls")),
+    path("scrutiny/", include("scrutiny.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", login_not_required(HealthView.as_view()), name="healthz"),
+]
