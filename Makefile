@@ -32,7 +32,7 @@ install: $(STAMP)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-static/dist/.built: node_modules/.package-lock.json static/src/*.scss scripts/build_static.sh
+static/dist/.built: node_modules/.package-lock.json $(wildcard static/src/*.scss static/src/*/*.scss static/src/*.mjs) scripts/build_static.sh
 	scripts/build_static.sh
 	touch static/dist/.built
 

@@ -43,8 +43,12 @@ class PeriodType(StrEnum):
 
 
 def _two_digit_year_follows(start_year: int, end_text: str) -> bool:
+    """Whether `end_text` names the year after `start_year`: "25" or "2025" after 2024, and
+    "00" or "2000" after 1999 (a two-digit year compares modulo 100, across the century)."""
     end = int(end_text)
-    return (end if len(end_text) == 4 else (start_year // 100) * 100 + end) == start_year + 1
+    if len(end_text) == 4:
+        return end == start_year + 1
+    return end == (start_year + 1) % 100
 
 
 @dataclass(frozen=True, order=True)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from bury_hc import views
+from bury_hc.forms import SignInForm
 from bury_hc.health import HealthView
 
 admin.site.site_header = "Bury locality plan monitor: administration"
@@ -14,7 +15,9 @@ urlpatterns = [
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            authentication_form=SignInForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
