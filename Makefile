@@ -32,7 +32,7 @@ install: $(STAMP)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-static/dist/.built: node_modules/.package-lock.json $(wildcard static/src/*.scss static/src/*/*.scss static/src/*.mjs) scripts/build_static.sh
+static/dist/.built: $(STAMP) node_modules/.package-lock.json $(wildcard static/src/*.scss static/src/*/*.scss static/src/*.mjs) scripts/build_static.sh
 	scripts/build_static.sh
 	touch static/dist/.built
 
@@ -45,6 +45,7 @@ demo: migrate
 	DJANGO_DEBUG=true $(PY) manage.py load_bury_demo
 
 run: install static demo
+	DJANGO_DEBUG=true $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT) (stop with Ctrl-C)"
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 

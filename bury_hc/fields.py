@@ -34,6 +34,10 @@ class QuarterFormField(forms.CharField):
         except PeriodParseError as exc:
             raise ValidationError(str(exc), code="invalid_quarter") from exc
 
+    def run_validators(self, value: Any) -> None:
+        # CharField's validators (max length) measure text, not the parsed `Quarter`.
+        super().run_validators(value.label if isinstance(value, Quarter) else value)
+
 
 class FinancialYearFormField(forms.CharField):
     """Form field for a financial year: the user writes "2024/25"."""
@@ -57,6 +61,10 @@ class FinancialYearFormField(forms.CharField):
             return FinancialYear.parse(text)
         except PeriodParseError as exc:
             raise ValidationError(str(exc), code="invalid_financial_year") from exc
+
+    def run_validators(self, value: Any) -> None:
+        # CharField's validators (max length) measure text, not the parsed `FinancialYear`.
+        super().run_validators(value.label if isinstance(value, FinancialYear) else value)
 
 
 class QuarterField(models.DateField):
@@ -116,6 +124,10 @@ class FinancialYearField(models.PositiveSmallIntegerField):
     def get_prep_value(self, value: Any) -> int | None:
         year = self.to_python(value)
         return None if year is None else year.start_year
+
+    def run_validators(self, value: Any) -> None:
+        # The integer range validators compare the stored number, not the `FinancialYear`.
+        super().run_validators(value.start_year if isinstance(value, FinancialYear) else value)
 
     def value_to_string(self, obj: models.Model) -> str:
         value = self.value_from_object(obj)

@@ -42,7 +42,11 @@ def measure_value(value: Decimal | None, *, unit: str, decimal_places: int = 0) 
         case "days":
             return f"{number} day" if rounded == 1 else f"{number} days"
         case "pounds":
-            return pounds(value) if decimal_places == 0 else f"£{number}"
+            if decimal_places == 0:
+                return pounds(value)
+            # The sign goes before the pound sign, as in pounds(): −£1,234.50, not £-1,234.50.
+            sign = "−" if rounded < 0 else ""
+            return f"{sign}£{abs(rounded):,.{decimal_places}f}"
         case "rate_per_100k":
             return f"{number} per 100,000"
         case _:

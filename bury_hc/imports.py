@@ -23,8 +23,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
 
 from bury_hc.models import ImportBatch
+from bury_hc.services import Change
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -201,28 +203,39 @@ def decimal_parse(
     return (-value if negative else value), None
 
 
-def batch_record(
+def import_batch_record(
     *,
-    kind: str,
-    table: TableFile,
+    kind: ImportBatch.Kind | str,
+    file_name: str,
+    content: bytes,
     file_format: str,
     source: str,
-    imported_by=None,
     published_on: dt.date | None = None,
+    row_count: int = 0,
     notes: str = "",
-) -> ImportBatch:
-    """Record the provenance of a clean file. Call inside the transaction that writes it."""
-    return ImportBatch.objects.create(
-        kind=kind,
-        file_name=table.file_name,
-        sha256=table.sha256,
+    imported_by: AbstractBaseUser | None = None,
+) -> tuple[ImportBatch, Change]:
+    """Record that a file, already checked clean, is being loaded; returns its batch.
+
+    A file is identified by kind, name, format and the SHA-256 of its bytes: loading the same
+    file again returns the batch it was first loaded under, so re-runs add no batches. Call it
+    only after the whole file has passed its checks.
+    """
+    sha256 = hashlib.sha256(content).hexdigest()
+    batch, created = ImportBatch.objects.get_or_create(
+        kind=ImportBatch.Kind(kind),
+        file_name=file_name,
         file_format=file_format,
-        source=source,
-        published_on=published_on,
-        imported_by=imported_by,
-        row_count=len(table),
-        notes=notes,
+        sha256=sha256,
+        defaults={
+            "source": source,
+            "published_on": published_on,
+            "row_count": row_count,
+            "notes": notes,
+            "imported_by": imported_by,
+        },
     )
+    return batch, ("created" if created else "unchanged")
 
 
 def problems_truncated(problems: Sequence[ImportProblem]) -> tuple[list[ImportProblem], int]:

@@ -31,8 +31,7 @@ class FundSummary:
 
 
 def fund_latest_year() -> FinancialYear | None:
-    latest = BudgetLine.objects.aggregate(latest=Max("financial_year"))["latest"]
-    return FinancialYear(latest) if latest is not None else None
+    return BudgetLine.objects.aggregate(latest=Max("financial_year"))["latest"]
 
 
 def fund_summary(*, financial_year: FinancialYear) -> FundSummary:

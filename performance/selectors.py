@@ -41,8 +41,7 @@ class HighlightRow:
 
 def highlight_latest_quarter() -> Quarter | None:
     """The most recent quarter for which a highlight report was published."""
-    latest = PublishedHighlight.objects.aggregate(latest=Max("quarter"))["latest"]
-    return Quarter.containing(latest) if latest else None
+    return PublishedHighlight.objects.aggregate(latest=Max("quarter"))["latest"]
 
 
 def highlight_rows(*, quarter: Quarter) -> list[HighlightRow]:
@@ -107,5 +106,4 @@ def highlight_rows(*, quarter: Quarter) -> list[HighlightRow]:
 
 def highlight_quarters() -> list[Quarter]:
     """Quarters with a published highlight report, newest first (for the quarter selector)."""
-    starts = PublishedHighlight.objects.values_list("quarter", flat=True).distinct()
-    return sorted({Quarter.containing(start) for start in starts}, reverse=True)
+    return sorted(set(PublishedHighlight.objects.values_list("quarter", flat=True)), reverse=True)

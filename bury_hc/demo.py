@@ -1,0 +1,747 @@
+"""The Bury demo data: real figures from Bury's published documents, loaded from `fixtures/`.
+
+`demo_load` reads the YAML and CSV files in the fixtures folder (and nothing else), checks each
+file, and writes through the apps' services inside one transaction. It is idempotent: every row
+is keyed on its natural key, so a second run creates nothing and changes nothing, and reports
+so. What each file holds and where it came from: fixtures/README.md.
+
+This module composes the apps; it is the one place in the project package that imports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models, transaction
+
+from bury_hc.imports import (
+    ImportRefused,
+    TableFile,
+    TableRow,
+    columns_missing,
+    decimal_parse,
+    import_batch_record,
+    table_read,
+)
+from bury_hc.models import ImportBatch
+from bury_hc.periods import (
+    FinancialYear,
+    Period,
+    PeriodParseError,
+    PeriodType,
+    Quarter,
+    parse_period,
+)
+from bury_hc.roles import Role
+from bury_hc.services import Change, m2m_ensure
+from finance import services as finance_services
+from performance import services as performance_services
+from performance.models import Area, ComparatorGroup, Measure, PublishedHighlight
+from plans import services as plans_services
+from plans.models import LocalityPlan, Organisation, PartnershipBody
+from programmes import services as programme_services
+from programmes.models import Programme
+from scrutiny import services as scrutiny_services
+
+FILE_FORMAT = "bury-demo"
+POLARITY_LETTERS = {"H": "higher", "L": "lower"}
+FREQUENCY_LETTERS = {"Q": "quarterly", "A": "annual"}
+DIRECTION_SYMBOLS = {
+    "✓": PublishedHighlight.Direction.IMPROVING,
+    "✗": PublishedHighlight.Direction.WORSENING,
+    "": PublishedHighlight.Direction.NOT_STATED,
+}
+
+
+class DemoDataError(ValueError):
+    """A fixture file that cannot be loaded; the message names the file and, where it can,
+    the row."""
+
+
+@dataclass(frozen=True)
+class EntityChanges:
+    """How many rows of one kind the load created, updated or left unchanged."""
+
+    label: str
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account. `password` is set only when this run generated one (new or reset)."""
+
+    username: str
+    role: Role
+    full_name: str
+    created: bool
+    password: str | None
+
+
+@dataclass(frozen=True)
+class DemoLoadResult:
+    """What a load did, kind by kind (in the order loaded), and the demo accounts."""
+
+    fixtures_dir: Path
+    changes: tuple[EntityChanges, ...]
+    users: tuple[DemoUser, ...]
+
+    @property
+    def created(self) -> int:
+        return sum(entity.created for entity in self.changes)
+
+    @property
+    def updated(self) -> int:
+        return sum(entity.updated for entity in self.changes)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(entity.unchanged for entity in self.changes)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+@transaction.atomic
+def demo_load(*, fixtures_dir: Path, reset_passwords: bool = False) -> DemoLoadResult:
+    """Load (or re-load) the Bury demo data from `fixtures_dir`, all or nothing.
+
+    Idempotent: rows are matched on natural keys and saved only where a value differs; an
+    import batch is recorded once per distinct file. Demo users are created with a generated
+    password, returned once in the result; existing users keep theirs unless
+    `reset_passwords` is set. Raises `DemoDataError` (and writes nothing) if a file is wrong.
+    """
+    return _DemoLoad(Path(fixtures_dir), reset_passwords=reset_passwords).run()
+
+
+class _DemoLoad:
+    def __init__(self, fixtures_dir: Path, *, reset_passwords: bool) -> None:
+        if not fixtures_dir.is_dir():
+            raise DemoDataError(f"The fixtures folder {fixtures_dir} does not exist.")
+        self.dir = fixtures_dir
+        self.reset_passwords = reset_passwords
+        self.tally: dict[str, Counter[str]] = {}
+        self.plans: dict[str, LocalityPlan] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self.bodies: dict[str, PartnershipBody] = {}
+        self.programmes: dict[str, Programme] = {}
+        self.areas: dict[str, Area] = {}
+        self.groups: dict[str, ComparatorGroup] = {}
+        self.measures: dict[str, Measure] = {}
+        self.sources: dict[str, Any] = {}
+
+    def run(self) -> DemoLoadResult:
+        self.load_plans()
+        self.load_programmes()
+        self.load_milestones()
+        self.load_areas()
+        self.load_measures()
+        self.load_observations()
+        self.load_finance()
+        self.load_committees()
+        users = self.load_users()
+        return DemoLoadResult(
+            fixtures_dir=self.dir,
+            changes=tuple(
+                EntityChanges(label, counts["created"], counts["updated"], counts["unchanged"])
+                for label, counts in self.tally.items()
+            ),
+            users=users,
+        )
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def count(self, result: tuple[models.Model, Change] | Change, label: str = "") -> Any:
+        """Record a service's outcome under the model's plural name; return the row."""
+        instance, change = result if isinstance(result, tuple) else (None, result)
+        if not label and instance is not None:
+            label = str(instance._meta.verbose_name_plural)
+        self.tally.setdefault(label, Counter())[change] += 1
+        return instance
+
+    def yaml(self, name: str) -> dict[str, Any]:
+        path = self.dir / name
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DemoDataError(f"{name} is missing from {self.dir}.") from exc
+        except yaml.YAMLError as exc:
+            raise DemoDataError(f"{name} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise DemoDataError(f"{name} should hold a mapping at the top level.")
+        return data
+
+    def table(self, name: str, required: list[str]) -> tuple[bytes, TableFile]:
+        """Read a CSV with the project's import reader; refuse it if it lacks a column."""
+        try:
+            content = (self.dir / name).read_bytes()
+        except FileNotFoundError as exc:
+            raise DemoDataError(f"{name} is missing from {self.dir}.") from exc
+        try:
+            table = table_read(content=content, file_name=name)
+        except ImportRefused as exc:
+            problems = "; ".join(str(problem) for problem in exc.problems)
+            raise DemoDataError(f"{name}: {problems}") from exc
+        missing = columns_missing(table, required)
+        if missing:
+            raise DemoDataError(f"{name}: " + "; ".join(str(problem) for problem in missing))
+        return content, table
+
+    def lookup[K, T](self, table: dict[K, T], key: K, what: str, where: str) -> T:
+        try:
+            return table[key]
+        except KeyError:
+            raise DemoDataError(f"{where}: no {what} “{key}” is defined.") from None
+
+    # --- plans ------------------------------------------------------------------------------
+
+    def load_plans(self) -> None:
+        data = self.yaml("plans.yaml")
+        for row in data["organisations"]:
+            organisation = self.count(plans_services.organisation_upsert(**row))
+            self.organisations[organisation.short_name] = organisation
+        for row in data["plans"]:
+            items = {
+                key: row.pop(key)
+                for key in ("objectives", "outcomes", "working_principles", "priorities")
+            }
+            plan = self.count(plans_services.plan_upsert(**row))
+            self.plans[plan.short_name] = plan
+            for number, text in enumerate(items["objectives"], start=1):
+                self.count(plans_services.objective_upsert(plan=plan, number=number, text=text))
+            for number, text in enumerate(items["outcomes"], start=1):
+                self.count(plans_services.outcome_upsert(plan=plan, number=number, text=text))
+            for number, text in enumerate(items["working_principles"], start=1):
+                self.count(
+                    plans_services.working_principle_upsert(plan=plan, number=number, text=text)
+                )
+            for number, priority in enumerate(items["priorities"], start=1):
+                self.count(plans_services.priority_upsert(plan=plan, number=number, **priority))
+        for order, row in enumerate(data["neighbourhood_teams"], start=1):
+            self.count(plans_services.neighbourhood_team_upsert(order=order, **row))
+        for order, row in enumerate(data["partnership_bodies"], start=1):
+            reports_to = row.pop("reports_to")
+            if reports_to:
+                reports_to = self.lookup(self.bodies, reports_to, "partnership body", "plans.yaml")
+            body = self.count(
+                plans_services.partnership_body_upsert(order=order, reports_to=reports_to, **row)
+            )
+            self.bodies[body.slug] = body
+
+    # --- programmes and milestones ----------------------------------------------------------
+
+    def load_programmes(self) -> None:
+        data = self.yaml("programmes.yaml")
+        plan = self.lookup(self.plans, data["priorities_plan"], "plan", "programmes.yaml")
+        priorities = {priority.number: priority for priority in plan.priorities.all()}
+        for row in data["programmes"]:
+            numbers = row.pop("priorities", [])
+            programme = self.count(
+                programme_services.programme_upsert(
+                    priorities=[
+                        self.lookup(priorities, n, "priority", f"programmes.yaml {row['slug']}")
+                        for n in numbers
+                    ],
+                    **row,
+                )
+            )
+            self.programmes[programme.slug] = programme
+
+    def load_milestones(self) -> None:
+        data = self.yaml("milestones_2022_23.yaml")
+        year = FinancialYear.parse(data["financial_year"])
+        for row in data["rows"]:
+            description = " ".join(row["priority"].split())
+            for slug in row["programmes"]:
+                programme = self.lookup(
+                    self.programmes, slug, "programme", "milestones_2022_23.yaml"
+                )
+                for quarter_label, deliverables in row["deliverables"].items():
+                    quarter = Quarter(year.start_year, int(quarter_label.removeprefix("Q")))
+                    for deliverable in deliverables:
+                        # A deliverable is its text, or {title, details} when too long for a title.
+                        item = (
+                            {"title": deliverable} if isinstance(deliverable, str) else deliverable
+                        )
+                        details = item.get("details")
+                        self.count(
+                            programme_services.milestone_upsert(
+                                programme=programme,
+                                title=item["title"],
+                                due_quarter=quarter,
+                                description="\n\n".join(filter(None, [description, details])),
+                                source=data["source"],
+                            )
+                        )
+        data = self.yaml("milestones_2024_25.yaml")
+        for row in data["milestones"]:
+            where = f"milestones_2024_25.yaml “{row['title']}”"
+            try:
+                due = Quarter.parse(row["due"])
+            except PeriodParseError as exc:
+                raise DemoDataError(f"{where}: {exc}") from exc
+            self.count(
+                programme_services.milestone_upsert(
+                    programme=self.lookup(self.programmes, row["programme"], "programme", where),
+                    title=row["title"],
+                    due_quarter=due,
+                    description=" ".join(row["description"].split()),
+                    source=data["source"],
+                )
+            )
+
+    # --- areas and measures -----------------------------------------------------------------
+
+    def load_areas(self) -> None:
+        data = self.yaml("areas.yaml")
+        for row in data["areas"]:
+            region_code = row.pop("region", None)
+            region = (
+                self.lookup(self.areas, region_code, "area", "areas.yaml") if region_code else None
+            )
+            area = self.count(performance_services.area_upsert(region=region, **row))
+            self.areas[area.ons_code] = area
+        for row in data["comparator_groups"]:
+            members = [
+                self.lookup(self.areas, code, "area", f"areas.yaml {row['slug']}")
+                for code in row.pop("members")
+            ]
+            group = self.count(performance_services.comparator_group_upsert(members=members, **row))
+            self.groups[group.slug] = group
+
+    def load_measures(self) -> None:
+        data = self.yaml("measures.yaml")
+        self.sources = data["sources"]
+        groups = {}
+        for row in data["measure_groups"]:
+            group = self.count(performance_services.measure_group_upsert(**row))
+            groups[group.name] = group
+        for row in data["measures"]:
+            where = f"measures.yaml {row['code']}"
+            group = self.lookup(groups, row.pop("group"), "measure group", where)
+            programmes = [
+                self.lookup(self.programmes, slug, "programme", where)
+                for slug in row.pop("programmes", [])
+            ]
+            highlight_order = row.pop("highlight_order", 0)
+            measure = self.count(
+                performance_services.measure_upsert(
+                    group=group,
+                    programmes=programmes,
+                    in_highlight_report=bool(highlight_order),
+                    highlight_order=highlight_order,
+                    **row,
+                )
+            )
+            self.measures[measure.code] = measure
+
+    # --- observations: three tables of the ASC performance report ---------------------------
+
+    def load_observations(self) -> None:
+        gm = self.read_gm_waiting_list()
+        highlights = self.read_highlight_report(gm)
+        services = self.read_longterm_services()
+        for table in (gm, highlights, services):  # all three checked: now write them
+            batch = self.count(
+                import_batch_record(
+                    kind=ImportBatch.Kind.OBSERVATIONS,
+                    file_name=table.config["file"],
+                    content=table.content,
+                    file_format=FILE_FORMAT,
+                    source=table.config["source"],
+                    published_on=table.config["published_on"],
+                    row_count=table.row_count,
+                    notes=table.notes,
+                )
+            )
+            for value in table.values:
+                self.count(performance_services.observation_upsert(batch=batch, **value))
+        self.write_highlights(highlights.rows)
+
+    def read_gm_waiting_list(self) -> _Table:
+        config = self.sources["gm_waiting_list"]
+        columns: dict[str, str] = config["columns"]
+        content, table = self.table(config["file"], ["snapshot", "area_code", *columns])
+        values = []
+        for row in table:
+            where = f"{table.file_name} row {row.number}"
+            area = self.lookup(self.areas, row.get("area_code"), "area", where)
+            period = self.period(row.get("snapshot"), where, PeriodType.MONTH)
+            notes = config.get("notes", {}).get(area.ons_code, {})
+            for column, code in columns.items():
+                value = self.number(row.get(column), table, row.number, column)
+                note = notes.get(column) or (config["blank_note"] if value is None else "")
+                values.append(
+                    {
+                        "measure": self.lookup(self.measures, code, "measure", where),
+                        "area": area,
+                        "period": period,
+                        "value": value,
+                        "value_note": note,
+                    }
+                )
+        return _Table(
+            config,
+            content,
+            len(table),
+            values,
+            notes="Councils absent from the published table (Trafford) have no values.",
+        )
+
+    def read_highlight_report(self, gm: _Table) -> _Table:
+        config = self.sources["highlight_report"]
+        rank_columns: dict[str, dict[str, Any]] = config["rank_columns"]
+        content, table = self.table(
+            config["file"],
+            [
+                "obsession",
+                "performance_measure",
+                "frequency",
+                "polarity",
+                "latest_data",
+                "direction_of_travel_symbol",
+                *rank_columns,
+            ],
+        )
+        area = self.lookup(self.areas, config["area"], "area", "measures.yaml")
+        quarter = Quarter.parse(config["quarter"])
+        annual = Period.for_financial_year(FinancialYear.parse(config["annual_period"]))
+        by_name = {m.name: m for m in self.measures.values() if m.in_highlight_report}
+        from_gm = {(v["measure"].code, v["area"].ons_code): v["value"] for v in gm.values}
+        values, highlights = [], []
+        for row in table:
+            where = f"{table.file_name} row {row.number}"
+            name = row.get("performance_measure")
+            measure = self.lookup(by_name, name, "highlight measure", where)
+            self.check_highlight_row(measure, row, where)
+            published = row.get("latest_data")
+            value = self.number(published, table, row.number, "latest_data")
+            if measure.code in config["values_from_gm_waiting_list"]:
+                loaded = from_gm.get((measure.code, area.ons_code))
+                if loaded != value:
+                    raise DemoDataError(
+                        f"{where}: the published value {published} differs from "
+                        f"{area.name}'s value in {gm.config['file']} ({loaded})."
+                    )
+            else:
+                period = Period.for_quarter(quarter) if measure.frequency == "quarterly" else annual
+                values.append({"measure": measure, "area": area, "period": period, "value": value})
+            ranks = []
+            for column, rank_config in rank_columns.items():
+                rank = self.number(row.get(column), table, row.number, column)
+                if rank is None:
+                    continue
+                if rank != rank.to_integral_value() or not 1 <= rank <= rank_config["out_of"]:
+                    raise DemoDataError(
+                        f"{where}, column “{column}”: a rank is a whole number from 1 to "
+                        f"{rank_config['out_of']}, not {row.get(column)}."
+                    )
+                ranks.append({**rank_config, "rank": int(rank)})
+            highlights.append(
+                {
+                    "measure": measure,
+                    "quarter": quarter,
+                    "text": published,
+                    "direction": DIRECTION_SYMBOLS[row.get("direction_of_travel_symbol")],
+                    "ranks": ranks,
+                }
+            )
+        return _Table(
+            config,
+            content,
+            len(table),
+            values,
+            notes=(
+                "Quarterly values are for the quarter, annual ones for the financial year. "
+                "The two waiting-list values are loaded from the Greater Manchester comparison."
+            ),
+            rows=highlights,
+        )
+
+    def check_highlight_row(self, measure: Measure, row: TableRow, where: str) -> None:
+        """The row must agree with measures.yaml: obsession, polarity, frequency and unit."""
+        published = {
+            "obsession": row.get("obsession"),
+            "polarity": POLARITY_LETTERS.get(row.get("polarity")),
+            "frequency": FREQUENCY_LETTERS.get(row.get("frequency")),
+        }
+        defined = {
+            "obsession": measure.group.name if measure.group else "",
+            "polarity": measure.polarity,
+            "frequency": measure.frequency,
+        }
+        for column, value in published.items():
+            if value != defined[column]:
+                raise DemoDataError(
+                    f"{where}, column “{column}”: “{row.get(column)}” does not match "
+                    f"measures.yaml for {measure.code}."
+                )
+        if row.get("latest_data").endswith("%") != (measure.unit == "percentage"):
+            raise DemoDataError(
+                f"{where}: “{row.get('latest_data')}” does not fit the unit of {measure.code}."
+            )
+        if row.get("direction_of_travel_symbol") not in DIRECTION_SYMBOLS:
+            raise DemoDataError(
+                f"{where}: the direction of travel should be ✓, ✗ or blank, "
+                f"not “{row.get('direction_of_travel_symbol')}”."
+            )
+
+    def write_highlights(self, rows: list[dict[str, Any]]) -> None:
+        source = self.sources["highlight_report"]["source"]
+        for row in rows:
+            highlight = self.count(
+                performance_services.published_highlight_upsert(
+                    measure=row["measure"],
+                    quarter=row["quarter"],
+                    latest_value_as_published=row["text"],
+                    direction=row["direction"],
+                    source=source,
+                )
+            )
+            for rank in row["ranks"]:
+                self.count(
+                    performance_services.published_rank_upsert(
+                        highlight=highlight,
+                        comparator_group=self.lookup(
+                            self.groups, rank["group"], "comparator group", "measures.yaml"
+                        ),
+                        rank=rank["rank"],
+                        out_of=rank["out_of"],
+                        as_at=rank["as_at"],
+                    )
+                )
+
+    def read_longterm_services(self) -> _Table:
+        config = self.sources["longterm_services"]
+        series: dict[str, str] = config["series"]
+        content, table = self.table(config["file"], ["service_type"])
+        area = self.lookup(self.areas, config["area"], "area", "measures.yaml")
+        months = [name for name in table.headers if name != "service_type"]
+        periods = {
+            label: self.period(label, f"{table.file_name} row 1", PeriodType.MONTH)
+            for label in months
+        }
+        seen: dict[str, TableRow] = {}
+        values = []
+        for row in table:
+            where = f"{table.file_name} row {row.number}"
+            label = row.get("service_type")
+            code = self.lookup(series, label, "series", where)
+            if code in seen:
+                first = seen[code]
+                if [first.get(m) for m in months] != [row.get(m) for m in months]:
+                    raise DemoDataError(
+                        f"{where}: “{label}” should repeat row {first.number} "
+                        f"(“{first.get('service_type')}”) but its figures differ."
+                    )
+                continue
+            seen[code] = row
+            notes = config.get("notes", {}).get(code, {})
+            for month in months:
+                value = self.number(row.get(month), table, row.number, month)
+                if value is None:
+                    raise DemoDataError(f"{where}, column “{month}”: the value is blank.")
+                values.append(
+                    {
+                        "measure": self.lookup(self.measures, code, "measure", where),
+                        "area": area,
+                        "period": periods[month],
+                        "value": value,
+                        "value_note": notes.get(month, ""),
+                    }
+                )
+        return _Table(
+            config,
+            content,
+            len(table),
+            values,
+            notes="“Residential” and “Residential Placement” are one series, loaded once.",
+        )
+
+    def period(self, text: str, where: str, expected: PeriodType) -> Period:
+        try:
+            period = parse_period(text)
+        except PeriodParseError as exc:
+            raise DemoDataError(f"{where}: {exc}") from exc
+        if period.type != expected:
+            raise DemoDataError(f"{where}: “{text}” should be a {expected.label.lower()}.")
+        return period
+
+    def number(self, text: str, table: TableFile, row: int, column: str) -> Decimal | None:
+        value, problem = decimal_parse(text, row=row, column=column)
+        if problem:
+            raise DemoDataError(f"{table.file_name}: {problem}")
+        return value
+
+    # --- finance ----------------------------------------------------------------------------
+
+    def load_finance(self) -> None:
+        name = "finance_2021_22.yaml"
+        data = self.yaml(name)
+        year = FinancialYear.parse(data["financial_year"])
+        for pool_row in data["pools"]:  # check every pool before writing any
+            total = sum((Decimal(line["annual_budget"]) for line in pool_row["lines"]), Decimal(0))
+            if total != Decimal(pool_row["total"]):
+                raise DemoDataError(
+                    f"{name}: the {pool_row['name']} lines add up to £{total:,}, "
+                    f"not £{Decimal(pool_row['total']):,}."
+                )
+        for pool_row in data["pools"]:
+            lines = pool_row.pop("lines")
+            pool_row.pop("total")
+            pool = self.count(finance_services.budget_pool_upsert(**pool_row))
+            for line in lines:
+                where = f"{name} {line['service_area']}"
+                programme = line.get("programme")
+                self.count(
+                    finance_services.budget_line_upsert(
+                        pool=pool,
+                        financial_year=year,
+                        host_organisation=self.lookup(
+                            self.organisations, line["host"], "organisation", where
+                        ),
+                        service_area=line["service_area"],
+                        annual_budget=Decimal(line["annual_budget"]).quantize(Decimal("0.01")),
+                        programme=(
+                            self.lookup(self.programmes, programme, "programme", where)
+                            if programme
+                            else None
+                        ),
+                    )
+                )
+
+    # --- committees -------------------------------------------------------------------------
+
+    def load_committees(self) -> None:
+        data = self.yaml("committees.yaml")
+        committees = {}
+        for row in data["committees"]:
+            members = row.pop("members")
+            body = row.pop("partnership_body")
+            committee = self.count(
+                scrutiny_services.committee_upsert(
+                    partnership_body=(
+                        self.lookup(self.bodies, body, "partnership body", "committees.yaml")
+                        if body
+                        else None
+                    ),
+                    **row,
+                )
+            )
+            committees[committee.slug] = committee
+            for order, member in enumerate(members, start=1):
+                self.count(
+                    scrutiny_services.committee_member_upsert(
+                        committee=committee, order=order, **member
+                    )
+                )
+        for row in data["meetings"]:
+            starts_at = dt.datetime.combine(
+                row["date"], dt.time.fromisoformat(row["time"]), tzinfo=ZoneInfo(row["time_zone"])
+            )
+            meeting = self.count(
+                scrutiny_services.meeting_upsert(
+                    committee=self.lookup(
+                        committees, row["committee"], "committee", "committees.yaml"
+                    ),
+                    starts_at=starts_at,
+                    place=row["place"],
+                )
+            )
+            for item in row["agenda_items"]:
+                self.count(scrutiny_services.agenda_item_upsert(meeting=meeting, **item))
+
+    # --- users ------------------------------------------------------------------------------
+
+    def load_users(self) -> tuple[DemoUser, ...]:
+        data = self.yaml("users.yaml")
+        users = []
+        for row in data["users"]:
+            role = Role(row["role"])
+            user, demo_user = self.user_ensure(row, role)
+            users.append(demo_user)
+            leads = self.programmes_named(row.get("leads", []), row["username"])
+            approves = self.programmes_named(row.get("approves", []), row["username"])
+            for programme in self.programmes.values():
+                if programme in leads or programme in approves:
+                    self.count(
+                        programme_services.programme_people_add(
+                            programme=programme,
+                            leads=[user] if programme in leads else [],
+                            approvers=[user] if programme in approves else [],
+                        ),
+                        label="programme leads and approvers",
+                    )
+        return tuple(users)
+
+    def programmes_named(self, slugs: list[str] | str, username: str) -> list[Programme]:
+        if slugs == "all":
+            return list(self.programmes.values())
+        return [
+            self.lookup(self.programmes, slug, "programme", f"users.yaml {username}")
+            for slug in slugs
+        ]
+
+    def user_ensure(self, row: dict[str, Any], role: Role) -> tuple[AbstractUser, DemoUser]:
+        """Create the account with a generated password, or bring an existing one's names,
+        flags and role up to date, keeping its password unless passwords are being reset."""
+        user_model = get_user_model()
+        values = {
+            "first_name": row["first_name"],
+            "last_name": row["last_name"],
+            "email": row.get("email", ""),
+            "is_staff": row.get("is_staff", False),
+            "is_superuser": row.get("is_superuser", False),
+        }
+        user = user_model.objects.filter(username=row["username"]).first()
+        created = user is None
+        if created:
+            user = user_model(username=row["username"], **values)
+        changed = [name for name, value in values.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, values[name])
+        password = None
+        if created or self.reset_passwords:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+        if created:
+            user.save()
+        elif changed or password:
+            user.save(update_fields=[*changed, *(["password"] if password else [])])
+        group, _ = Group.objects.get_or_create(name=role.value)
+        in_group = m2m_ensure(user, field="groups", targets=[group], exact=False)
+        change: Change = (
+            "created" if created else "updated" if changed or password or in_group else "unchanged"
+        )
+        self.count((user, change), label="users")
+        return user, DemoUser(
+            username=user.get_username(),
+            role=role,
+            full_name=user.get_full_name(),
+            created=created,
+            password=password,
+        )
+
+
+@dataclass
+class _Table:
+    """One source table, read and checked: its bytes (for the batch) and the values to load."""
+
+    config: dict[str, Any]
+    content: bytes
+    row_count: int
+    values: list[dict[str, Any]]
+    notes: str = ""
+    rows: list[dict[str, Any]] | None = None

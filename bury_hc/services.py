@@ -1,0 +1,53 @@
+"""Write helpers every app's services share: idempotent upserts that report what they did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from django.db import models
+
+Change = Literal["created", "updated", "unchanged"]
+
+
+def record_upsert[M: models.Model](
+    model: type[M], *, lookup: dict[str, Any], values: dict[str, Any]
+) -> tuple[M, Change]:
+    """Create or update the row matching `lookup`, saving only the fields whose values differ.
+
+    Foreign keys are compared by primary key, so no related rows are fetched. Not atomic by
+    itself: callers that write more than one row wrap it in `transaction.atomic`.
+    """
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        return model._default_manager.create(**lookup, **values), "created"
+    changed = []
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.many_to_one:
+            current, wanted = getattr(instance, field.attname), getattr(value, "pk", value)
+        else:
+            current, wanted = getattr(instance, name), value
+        if current != wanted:
+            setattr(instance, name, value)
+            changed.append(name)
+    if not changed:
+        return instance, "unchanged"
+    instance.save(update_fields=changed)
+    return instance, "updated"
+
+
+def m2m_ensure(
+    instance: models.Model, *, field: str, targets: Iterable[models.Model], exact: bool = True
+) -> bool:
+    """Make the many-to-many `field` hold `targets` (exactly, or at least when `exact` is
+    False). Returns whether anything changed."""
+    manager = getattr(instance, field)
+    wanted = {target.pk for target in targets}
+    current = set(manager.values_list("pk", flat=True))
+    missing, extra = wanted - current, (current - wanted) if exact else set()
+    if missing:
+        manager.add(*missing)
+    if extra:
+        manager.remove(*extra)
+    return bool(missing or extra)

@@ -1,0 +1,22 @@
+// Draws each chart from the JSON beside it. Without JavaScript the summary and the data
+// table are still there; the plot is an extra, never the only way to read the figures.
+function draw() {
+  if (!window.Plotly) return;
+  for (const element of document.querySelectorAll("[data-chart]")) {
+    const source = document.getElementById(element.dataset.chart);
+    if (!source) continue;
+    const figure = JSON.parse(source.textContent);
+    const layout = { ...figure.layout, height: Number(element.dataset.chartHeight) || 360, autosize: true };
+    window.Plotly.newPlot(element, figure.data, layout, {
+      displaylogo: false,
+      responsive: true,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+    });
+  }
+}
+
+if (document.readyState === "complete") {
+  draw();
+} else {
+  window.addEventListener("load", draw);
+}
