@@ -17,6 +17,8 @@ class Role(StrEnum):
     BOARD_MEMBER = "Locality Board member"
     SCRUTINY_OFFICER = "Scrutiny officer"
     PERFORMANCE_ANALYST = "Performance analyst"
+    FINANCE_OFFICER = "Finance officer"
+    FINANCE_LEAD = "Finance lead"
     ADMINISTRATOR = "Administrator"
 
     @property
@@ -29,6 +31,8 @@ ROLE_DESCRIPTIONS = {
     Role.BOARD_MEMBER: "Reads the dashboards, programme delivery, the fund and published packs.",
     Role.SCRUTINY_OFFICER: "Builds, exports and publishes committee packs.",
     Role.PERFORMANCE_ANALYST: "Imports data and runs the quarterly performance cycle.",
+    Role.FINANCE_OFFICER: "Enters and uploads their own organisation's quarterly budget figures.",
+    Role.FINANCE_LEAD: "Signs off the Integrated Care Fund's quarterly position.",
     Role.ADMINISTRATOR: "Manages users, roles and reference data.",
 }
 

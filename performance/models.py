@@ -4,8 +4,10 @@ A measure's status is calculated from its value, target, tolerance and polarity 
 `performance.assessment`); it is never a person's judgement.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from bury_hc.fields import QuarterField
 from bury_hc.periods import Period, PeriodType
@@ -123,6 +125,7 @@ class Measure(models.Model):
     )
     highlight_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["highlight_order", "code"]
@@ -145,6 +148,7 @@ class Target(models.Model):
         help_text="How far on the wrong side of the target still counts as within tolerance.",
     )
     note = models.CharField(max_length=255, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["measure", "applies_from"]
@@ -260,3 +264,230 @@ class PublishedRank(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank} of {self.out_of} ({self.comparator_group.short_name}, {self.as_at})"
+
+
+class SourceCode(models.Model):
+    """What a publisher calls a measure, and for which years: ASCOF reused codes in 2023-24
+    (e.g. 3A) for new measures, so a code identifies a measure only within its years."""
+
+    class Scheme(models.TextChoices):
+        ASCOF = "ascof", "ASCOF (NHS England)"
+        FINGERTIPS = "fingertips", "OHID Fingertips indicator ID"
+        LOCAL = "local", "Local code"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="source_codes")
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    code = models.CharField(max_length=40)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    source_description = models.TextField(blank=True, help_text="The publisher's own wording.")
+
+    class Meta:
+        ordering = ["scheme", "code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code", "valid_from"], name="unique_source_code_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.code} → {self.measure.code}"
+
+
+class MeasureAnnotation(models.Model):
+    """A note on a measure from a date: a change of definition, a data-quality caveat."""
+
+    class Kind(models.TextChoices):
+        DEFINITION_CHANGE = "definition_change", "Definition changed"
+        DATA_QUALITY = "data_quality", "Data quality"
+        CONTEXT = "context", "Context"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    applies_from = models.DateField()
+    text = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "applies_from"]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} from {self.applies_from}: {self.get_kind_display()}"
+
+
+class ObservationRevision(models.Model):
+    """The value an import replaced, so revisions show and an import can be rolled back."""
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="revisions")
+    batch = models.ForeignKey(
+        "bury_hc.ImportBatch",
+        on_delete=models.PROTECT,
+        related_name="observation_revisions",
+        help_text="The import that made the change.",
+    )
+    previous_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    previous_value_note = models.CharField(max_length=255, blank=True)
+    previous_batch = models.ForeignKey(
+        "bury_hc.ImportBatch", on_delete=models.PROTECT, related_name="+"
+    )
+    revised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["observation", "revised_at"]
+
+    def __str__(self) -> str:
+        return f"{self.observation} was {self.previous_value} before batch {self.batch_id}"
+
+
+class ImportMappingProfile(models.Model):
+    """A saved column mapping for a table in no standard format, reused next quarter."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    mapping = models.JSONField(
+        help_text="Which columns hold area, period, measure and value, or that columns are periods."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ObservationImport(models.Model):
+    """An upload on its way in: checked, previewed, then applied (in the background for big
+    files). Holds the problems found and the progress of the import."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        CHECKED = "checked", "Checked: ready to import"
+        REFUSED = "refused", "Refused: problems found"
+        QUEUED = "queued", "Waiting to import"
+        IMPORTING = "importing", "Importing"
+        APPLIED = "applied", "Imported"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    file_format = models.CharField(max_length=40)
+    mapping = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=255, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    plan = models.JSONField(default=dict, blank=True, help_text="What the import would change.")
+    batch = models.OneToOneField(
+        "bury_hc.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observation_import",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+
+class DirectionOfTravel(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    WORSENING = "worsening", "Worsening"
+    NO_CHANGE = "no_change", "No change"
+    NOT_COMPARABLE = "not_comparable", "Not comparable"
+
+
+class TargetStatus(models.TextChoices):
+    MET = "met", "Target met"
+    WITHIN_TOLERANCE = "within_tolerance", "Within tolerance"
+    NOT_MET = "not_met", "Target not met"
+    NO_TARGET = "no_target", "No target"
+
+
+class DashboardSnapshot(models.Model):
+    """What the dashboards show for one measure at one quarter, rebuilt after each import.
+
+    Pages read these rows only, so they stay fast however much data sits behind them.
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="snapshots")
+    quarter = QuarterField()
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    latest_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    latest_period_type = models.CharField(max_length=20, blank=True)
+    latest_period_start = models.DateField(null=True, blank=True)
+    latest_period_end = models.DateField(null=True, blank=True)
+    previous_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    previous_period_start = models.DateField(null=True, blank=True)
+    previous_period_end = models.DateField(null=True, blank=True)
+    last_year_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    last_year_period_start = models.DateField(null=True, blank=True)
+    last_year_period_end = models.DateField(null=True, blank=True)
+    direction_vs_previous = models.CharField(
+        max_length=20, choices=DirectionOfTravel.choices, default=DirectionOfTravel.NOT_COMPARABLE
+    )
+    direction_vs_last_year = models.CharField(
+        max_length=20, choices=DirectionOfTravel.choices, default=DirectionOfTravel.NOT_COMPARABLE
+    )
+    target_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    target_tolerance = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=TargetStatus.choices, default=TargetStatus.NO_TARGET
+    )
+    sparkline = models.JSONField(default=list, help_text="[[period label, value or null], ...]")
+    ranks = models.JSONField(default=list, help_text="One entry per comparator group.")
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quarter", "measure__highlight_order", "measure__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "quarter", "area"], name="one_snapshot")
+        ]
+        indexes = [models.Index(fields=["quarter", "area"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} at {self.quarter}"
+
+
+class SectionCommentary(models.Model):
+    """The performance team's commentary on a report section for a quarter."""
+
+    section = models.SlugField(max_length=60)
+    quarter = QuarterField()
+    text = models.TextField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Guards against lost updates.")
+
+    class Meta:
+        ordering = ["quarter", "section"]
+        verbose_name_plural = "section commentaries"
+        constraints = [
+            models.UniqueConstraint(fields=["section", "quarter"], name="one_commentary")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} commentary for {self.quarter}"

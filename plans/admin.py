@@ -57,3 +57,10 @@ class PartnershipBodyAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
+
+
+@admin.register(models.StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "job_title"]
+    list_filter = ["organisation"]
+    list_select_related = ["user", "organisation"]

@@ -4,6 +4,7 @@ Other apps point at these (a programme serves priorities and objectives, a miles
 to a neighbourhood, a budget line has a host organisation); this app points at none of them.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -153,3 +154,21 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffProfile(models.Model):
+    """Where a user works: finance officers edit only their own organisation's budget lines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    job_title = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.organisation or 'no organisation'})"
