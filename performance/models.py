@@ -105,6 +105,21 @@ class Unit(models.TextChoices):
     POUNDS = "pounds", "Pounds"
 
 
+class ReportSection(models.TextChoices):
+    """The sections of the quarterly Adult Social Care performance report."""
+
+    CONTACTS = "contacts", "Contacts"
+    WAITING_LISTS = "waiting-lists", "Waiting lists"
+    REVIEWS = "reviews", "Reviews"
+    ASSESSMENTS = "assessments", "Assessments"
+    SERVICES = "services", "Services"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    COMPLAINTS = "complaints-and-compliments", "Complaints and compliments"
+    CARE_MARKET = "care-market", "State of the care market"
+    WORKFORCE = "workforce", "Workforce"
+    OUTCOMES = "outcomes", "Adult Social Care Outcomes Framework"
+
+
 class Measure(models.Model):
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=300)
@@ -120,6 +135,12 @@ class Measure(models.Model):
     what_good_looks_like = models.TextField(blank=True)
     programmes = models.ManyToManyField("programmes.Programme", blank=True, related_name="measures")
     objectives = models.ManyToManyField("plans.Objective", blank=True, related_name="measures")
+    report_section = models.CharField(
+        max_length=40,
+        choices=ReportSection.choices,
+        blank=True,
+        help_text="The section of the quarterly report whose page shows this measure.",
+    )
     in_highlight_report = models.BooleanField(
         default=False, help_text="Shown in the quarterly Adult Social Care highlight report."
     )

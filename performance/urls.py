@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
-from performance import views
+from performance import import_urls, views
 
 app_name = "performance"
 urlpatterns = [
     path("", views.HighlightReportView.as_view(), name="highlights"),
+    path("imports/", include(import_urls.urlpatterns)),
 ]

@@ -1,0 +1,3 @@
+"""URLs of the import pages (names start with `import_`); included by performance/urls.py."""
+
+urlpatterns: list = []
