@@ -433,9 +433,14 @@ class ObservationImport(models.Model):
 
 
 class DirectionOfTravel(models.TextChoices):
+    """Direction judged by polarity: 'improving', not 'up'. Measures with no judgement only
+    say whether the value rose or fell."""
+
     IMPROVING = "improving", "Improving"
     WORSENING = "worsening", "Worsening"
     NO_CHANGE = "no_change", "No change"
+    HIGHER = "higher", "Higher (no judgement)"
+    LOWER = "lower", "Lower (no judgement)"
     NOT_COMPARABLE = "not_comparable", "Not comparable"
 
 
@@ -444,6 +449,7 @@ class TargetStatus(models.TextChoices):
     WITHIN_TOLERANCE = "within_tolerance", "Within tolerance"
     NOT_MET = "not_met", "Target not met"
     NO_TARGET = "no_target", "No target"
+    NO_DATA = "no_data", "No data"
 
 
 class DashboardSnapshot(models.Model):
