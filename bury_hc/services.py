@@ -51,3 +51,38 @@ def m2m_ensure(
     if extra:
         manager.remove(*extra)
     return bool(missing or extra)
+
+
+class StaleEdit(Exception):
+    """Someone else saved this record after it was opened: the save was refused and nothing
+    they saved was lost. `current` is the record as it now stands, to show what changed."""
+
+    def __init__(self, current: models.Model) -> None:
+        self.current = current
+        super().__init__(
+            "Someone else saved this after you opened it. Your changes have not been saved: "
+            "check their version below, then make your changes again."
+        )
+
+
+def versioned_update[M: models.Model](
+    instance: M, *, expected_version: int, values: dict[str, Any]
+) -> M:
+    """Save `values` on `instance` only if its stored version is still `expected_version`,
+    bumping the version; raise StaleEdit otherwise. Call inside a transaction.
+
+    The version moves first, in one conditional UPDATE (so of two concurrent saves exactly one
+    wins, on SQLite as on PostgreSQL); the values are then saved with `save()`, so history and
+    `auto_now` fields see the change.
+    """
+    manager = type(instance)._default_manager
+    moved = manager.filter(pk=instance.pk, version=expected_version).update(
+        version=models.F("version") + 1
+    )
+    fresh = manager.get(pk=instance.pk)
+    if not moved:
+        raise StaleEdit(fresh)
+    for name, value in values.items():
+        setattr(fresh, name, value)
+    fresh.save()
+    return fresh

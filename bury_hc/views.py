@@ -13,13 +13,15 @@ class OverviewView(RoleRequiredMixin, TemplateView):
     template_name = "overview.html"
 
     def get_context_data(self, **kwargs):
-        quarter = performance_selectors.highlight_latest_quarter()
+        quarter = performance_selectors.dashboard_latest_quarter()
         year = finance_selectors.fund_latest_year()
         return super().get_context_data(
             plan=plan_selectors.plan_current(),
             programmes=programme_selectors.programmes_for_overview(),
             highlight_quarter=quarter,
-            highlight_rows=performance_selectors.highlight_rows(quarter=quarter) if quarter else [],
+            highlight_rows=performance_selectors.dashboard_rows(quarter=quarter, highlight_only=True)
+            if quarter
+            else [],
             fund=finance_selectors.fund_summary(financial_year=year) if year else None,
             **kwargs,
         )

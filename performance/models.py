@@ -146,6 +146,7 @@ class Measure(models.Model):
     )
     highlight_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, help_text="Guards against lost updates.")
     history = HistoricalRecords()
 
     class Meta:
@@ -355,6 +356,13 @@ class ObservationRevision(models.Model):
     )
     previous_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     previous_value_note = models.CharField(max_length=255, blank=True)
+    # The rest of what the import replaced, so that a rollback restores the whole value.
+    previous_numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    previous_denominator = models.DecimalField(
+        max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    previous_lower_ci = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    previous_upper_ci = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
     previous_batch = models.ForeignKey(
         "bury_hc.ImportBatch", on_delete=models.PROTECT, related_name="+"
     )

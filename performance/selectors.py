@@ -1,16 +1,35 @@
-"""Reads of measures and their values, shaped for pages."""
+"""Reads of measures for pages and packs. Dashboards read snapshots only; a measure's own page
+and the section charts read its observations (bounded: one measure, or one section's series).
+
+Every selector returns frozen dataclasses or querysets shaped for the page, in a fixed number
+of queries whatever the number of measures (each has a query-count test).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from bury_hc import formatting
-from bury_hc.periods import Quarter
-from performance.models import Measure, Observation, PublishedHighlight, PublishedRank
+from bury_hc.periods import Month, Period, PeriodType, Quarter
+from performance.assessment import Rank
+from performance.models import (
+    ComparatorGroup,
+    DashboardSnapshot,
+    DirectionOfTravel,
+    Measure,
+    MeasureAnnotation,
+    Observation,
+    PublishedHighlight,
+    PublishedRank,
+    ReportSection,
+    SectionCommentary,
+)
 
 
 @dataclass(frozen=True)
@@ -23,87 +42,421 @@ class PublishedRankRow:
 
 
 @dataclass(frozen=True)
-class HighlightRow:
-    """One line of the quarterly highlight report, as the overview shows it."""
+class PublishedFigures:
+    """A highlight row as the council published it, and where the application's own
+    calculation differs from it."""
+
+    value_text: str
+    direction: str  # improving, worsening or ""
+    ranks: tuple[PublishedRankRow, ...]
+    differences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SparkPoint:
+    label: str
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One measure at one quarter, from its snapshot."""
 
     measure_code: str
     measure_name: str
     group_name: str
+    section: str
+    section_label: str
     frequency: str
     polarity: str
+    polarity_label: str
+    unit: str
+    decimal_places: int
     latest_value: Decimal | None
     latest_value_text: str
     latest_period: str
-    published_value_text: str
-    published_direction: str
-    published_ranks: tuple[PublishedRankRow, ...]
+    previous_value_text: str
+    previous_period: str
+    direction_vs_previous: str
+    direction_vs_previous_label: str
+    last_year_value_text: str
+    last_year_period: str
+    direction_vs_last_year: str
+    direction_vs_last_year_label: str
+    status: str
+    status_label: str
+    target_text: str
+    sparkline: tuple[SparkPoint, ...]
+    ranks: tuple[Rank, ...]
+    published: PublishedFigures | None
+
+    @property
+    def sparkline_text(self) -> str:
+        values = ", ".join(f"{point.label} {self.format(point.value)}" for point in self.sparkline)
+        return f"Trend: {values}" if values else "No trend yet"
+
+    def format(self, value: Decimal | None) -> str:
+        return formatting.measure_value(value, unit=self.unit, decimal_places=self.decimal_places)
 
 
-def highlight_latest_quarter() -> Quarter | None:
-    """The most recent quarter for which a highlight report was published."""
-    return PublishedHighlight.objects.aggregate(latest=Max("quarter"))["latest"]
+def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) -> str:
+    if not (period_type and start and end):
+        return ""
+    return Period(start, end, PeriodType(period_type)).label
 
 
-def highlight_rows(*, quarter: Quarter) -> list[HighlightRow]:
-    """The highlight report's measures with Bury's latest value as at the quarter's end.
+def dashboard_quarters() -> list[Quarter]:
+    """Quarters with snapshots, newest first (the quarter selector)."""
+    return sorted(set(DashboardSnapshot.objects.values_list("quarter", flat=True)), reverse=True)
 
-    Four queries whatever the number of measures: measures, observations, published rows, ranks.
-    """
-    measures = list(
-        Measure.objects.filter(in_highlight_report=True, is_active=True)
-        .select_related("group")
-        .order_by("highlight_order", "code")
+
+def dashboard_latest_quarter() -> Quarter | None:
+    quarters = dashboard_quarters()
+    return quarters[0] if quarters else None
+
+
+def dashboard_rows(
+    *, quarter: Quarter, highlight_only: bool = False, section: str | None = None
+) -> list[DashboardRow]:
+    """The measures' snapshots for a quarter, in report order. Three queries: snapshots with
+    their measures, published highlights, and their ranks."""
+    snapshots = (
+        DashboardSnapshot.objects.filter(
+            quarter=quarter, area__ons_code=settings.HOME_AREA_ONS_CODE, measure__is_active=True
+        )
+        .select_related("measure", "measure__group")
+        .order_by("measure__highlight_order", "measure__code")
     )
-    latest: dict[int, Observation] = {}
-    observations = Observation.objects.filter(
-        measure__in=measures,
-        area__ons_code=settings.HOME_AREA_ONS_CODE,
-        period_end__lte=quarter.end,
-    ).order_by("measure_id", "period_end")
-    for observation in observations:
-        latest[observation.measure_id] = observation  # ordered by date: the last one wins
+    if highlight_only:
+        snapshots = snapshots.filter(measure__in_highlight_report=True)
+    if section:
+        snapshots = snapshots.filter(measure__report_section=section)
+    snapshots = list(snapshots)
     published = {
         row.measure_id: row
         for row in PublishedHighlight.objects.filter(
-            quarter=quarter, measure__in=measures
+            quarter=quarter, measure_id__in=[s.measure_id for s in snapshots]
         ).prefetch_related(
             Prefetch("ranks", queryset=PublishedRank.objects.select_related("comparator_group"))
         )
     }
-    rows = []
-    for measure in measures:
-        observation = latest.get(measure.id)
-        highlight = published.get(measure.id)
-        value = observation.value if observation else None
-        rows.append(
-            HighlightRow(
-                measure_code=measure.code,
-                measure_name=measure.name,
-                group_name=measure.group.name if measure.group else "",
-                frequency=measure.get_frequency_display(),
-                polarity=measure.get_polarity_display(),
-                latest_value=value,
-                latest_value_text=formatting.measure_value(
-                    value, unit=measure.unit, decimal_places=measure.decimal_places
-                ),
-                latest_period=observation.period.label if observation else "",
-                published_value_text=highlight.latest_value_as_published if highlight else "",
-                published_direction=highlight.direction if highlight else "",
-                published_ranks=tuple(
-                    PublishedRankRow(
-                        group_name=rank.comparator_group.name,
-                        group_short_name=rank.comparator_group.short_name,
-                        rank=rank.rank,
-                        out_of=rank.out_of,
-                        as_at=rank.as_at,
-                    )
-                    for rank in (highlight.ranks.all() if highlight else ())
-                ),
-            )
+    return [_dashboard_row(snapshot, published.get(snapshot.measure_id)) for snapshot in snapshots]
+
+
+def _dashboard_row(
+    snapshot: DashboardSnapshot, highlight: PublishedHighlight | None
+) -> DashboardRow:
+    measure = snapshot.measure
+
+    def text(value: Decimal | None) -> str:
+        return formatting.measure_value(
+            value, unit=measure.unit, decimal_places=measure.decimal_places
         )
-    return rows
+
+    ranks = tuple(Rank.from_dict(data) for data in snapshot.ranks)
+    target_text = ""
+    if snapshot.target_value is not None:
+        target_text = text(snapshot.target_value)
+        if snapshot.target_tolerance:
+            target_text += f" (tolerance {text(snapshot.target_tolerance)})"
+    return DashboardRow(
+        measure_code=measure.code,
+        measure_name=measure.name,
+        group_name=measure.group.name if measure.group else "",
+        section=measure.report_section,
+        section_label=measure.get_report_section_display() if measure.report_section else "",
+        frequency=measure.get_frequency_display(),
+        polarity=measure.polarity,
+        polarity_label=measure.get_polarity_display(),
+        unit=measure.unit,
+        decimal_places=measure.decimal_places,
+        latest_value=snapshot.latest_value,
+        latest_value_text=text(snapshot.latest_value),
+        latest_period=_period_label(
+            snapshot.latest_period_type, snapshot.latest_period_start, snapshot.latest_period_end
+        ),
+        previous_value_text=text(snapshot.previous_value) if snapshot.previous_period_start else "",
+        previous_period=_period_label(
+            snapshot.latest_period_type,
+            snapshot.previous_period_start,
+            snapshot.previous_period_end,
+        ),
+        direction_vs_previous=snapshot.direction_vs_previous,
+        direction_vs_previous_label=snapshot.get_direction_vs_previous_display(),
+        last_year_value_text=text(snapshot.last_year_value)
+        if snapshot.last_year_period_start
+        else "",
+        last_year_period=_period_label(
+            snapshot.latest_period_type,
+            snapshot.last_year_period_start,
+            snapshot.last_year_period_end,
+        ),
+        direction_vs_last_year=snapshot.direction_vs_last_year,
+        direction_vs_last_year_label=snapshot.get_direction_vs_last_year_display(),
+        status=snapshot.status,
+        status_label=snapshot.get_status_display(),
+        target_text=target_text,
+        sparkline=tuple(
+            SparkPoint(label, None if value is None else Decimal(value))
+            for label, value in snapshot.sparkline
+        ),
+        ranks=ranks,
+        published=_published(highlight, snapshot, ranks) if highlight else None,
+    )
 
 
-def highlight_quarters() -> list[Quarter]:
-    """Quarters with a published highlight report, newest first (for the quarter selector)."""
-    return sorted(set(PublishedHighlight.objects.values_list("quarter", flat=True)), reverse=True)
+def _published(
+    highlight: PublishedHighlight, snapshot: DashboardSnapshot, ranks: tuple[Rank, ...]
+) -> PublishedFigures:
+    published_ranks = tuple(
+        PublishedRankRow(
+            group_name=rank.comparator_group.name,
+            group_short_name=rank.comparator_group.short_name,
+            rank=rank.rank,
+            out_of=rank.out_of,
+            as_at=rank.as_at,
+        )
+        for rank in highlight.ranks.all()
+    )
+    differences = []
+    computed = {rank.group: rank for rank in ranks}
+    for row in published_ranks:
+        mine = computed.get(row.group_name)
+        if mine is None or mine.rank is None:
+            differences.append(
+                f"{row.group_name}: published {formatting.ordinal(row.rank)} of {row.out_of} "
+                f"({row.as_at}); the application has no comparator data to check it."
+            )
+        elif (mine.rank, mine.out_of) != (row.rank, row.out_of):
+            differences.append(
+                f"{row.group_name}: published {formatting.ordinal(row.rank)} of {row.out_of} "
+                f"({row.as_at}); computed from the data {mine.sentence}."
+            )
+    direction = highlight.direction
+    if (
+        direction
+        and snapshot.direction_vs_previous
+        in (DirectionOfTravel.IMPROVING, DirectionOfTravel.WORSENING)
+        and direction != snapshot.direction_vs_previous
+    ):
+        differences.append(
+            f"Direction: published as {direction}; computed against the previous period as "
+            f"{snapshot.get_direction_vs_previous_display().lower()}."
+        )
+    return PublishedFigures(
+        value_text=highlight.latest_value_as_published,
+        direction=direction,
+        ranks=published_ranks,
+        differences=tuple(differences),
+    )
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    slug: str
+    label: str
+    measure_count: int
+
+
+def report_sections() -> list[SectionSummary]:
+    """The report's sections with how many active measures each has (one query)."""
+    counts = dict(
+        Measure.objects.filter(is_active=True)
+        .exclude(report_section="")
+        .values_list("report_section")
+        .annotate(n=Count("id"))
+    )
+    return [
+        SectionSummary(slug=choice.value, label=choice.label, measure_count=counts.get(choice, 0))
+        for choice in ReportSection
+    ]
+
+
+@dataclass(frozen=True)
+class Series:
+    """A measure's values for the home area over a run of periods, for a chart."""
+
+    measure_code: str
+    measure_name: str
+    unit: str
+    decimal_places: int
+    polarity_label: str
+    points: tuple[tuple[str, dt.date, Decimal | None], ...]  # label, period end, value
+
+
+def section_series(*, section: str, quarter: Quarter, months: int = 13) -> list[Series]:
+    """Each measure of a section over the months (or quarters, years) up to the quarter's end:
+    the section page's charts. One query for the measures, one for their values."""
+    measures = list(
+        Measure.objects.filter(report_section=section, is_active=True).order_by(
+            "highlight_order", "code"
+        )
+    )
+    since = Month.from_date(quarter.end).shift(-(months - 1)).start
+    values = defaultdict(list)
+    for obs in Observation.objects.filter(
+        measure__in=measures,
+        area__ons_code=settings.HOME_AREA_ONS_CODE,
+        period_end__lte=quarter.end,
+        period_end__gte=since,
+    ).order_by("period_end"):
+        values[obs.measure_id].append((obs.period.label, obs.period_end, obs.value))
+    return [
+        Series(
+            measure_code=measure.code,
+            measure_name=measure.name,
+            unit=measure.unit,
+            decimal_places=measure.decimal_places,
+            polarity_label=measure.get_polarity_display(),
+            points=tuple(values[measure.id]),
+        )
+        for measure in measures
+        if len(values[measure.id]) > 1
+    ]
+
+
+def section_commentary(*, section: str, quarter: Quarter) -> SectionCommentary | None:
+    return (
+        SectionCommentary.objects.filter(section=section, quarter=quarter)
+        .select_related("updated_by")
+        .first()
+    )
+
+
+# --- One measure ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvenanceRow:
+    period: str
+    value_text: str
+    value_note: str
+    file_name: str
+    sha256: str
+    source: str
+    published_on: dt.date | None
+    imported_by: str
+    imported_at: dt.datetime
+    revised_at: dt.datetime | None
+    revision_count: int
+
+
+@dataclass(frozen=True)
+class ComparatorValue:
+    area_name: str
+    value: Decimal | None
+    is_home: bool
+
+
+@dataclass(frozen=True)
+class MeasureDetail:
+    measure: Measure
+    home_series: tuple[tuple[str, dt.date, Decimal | None], ...]
+    benchmark_series: dict[str, tuple[tuple[str, dt.date, Decimal | None], ...]]
+    targets: tuple
+    annotations: tuple[MeasureAnnotation, ...]
+    comparisons: dict[str, tuple[ComparatorValue, ...]]  # group name -> values at latest period
+    comparison_period: str
+    provenance: tuple[ProvenanceRow, ...]
+    snapshot: DashboardRow | None
+
+    def format(self, value: Decimal | None) -> str:
+        return formatting.measure_value(
+            value, unit=self.measure.unit, decimal_places=self.measure.decimal_places
+        )
+
+
+BENCHMARK_AREAS = {"E92000001": "England", "E12000002": "North West"}
+
+
+def measure_detail(*, code: str, quarter: Quarter | None = None) -> MeasureDetail:
+    """Everything a measure's page shows, in a fixed number of queries.
+    Raises Measure.DoesNotExist."""
+    measure = (
+        Measure.objects.select_related("group")
+        .prefetch_related("targets", "programmes", "objectives", "source_codes")
+        .get(code=code)
+    )
+    home_code = settings.HOME_AREA_ONS_CODE
+    observations = list(
+        Observation.objects.filter(
+            measure=measure, area__ons_code__in=[home_code, *BENCHMARK_AREAS]
+        )
+        .select_related("area", "batch", "batch__imported_by")
+        .annotate(revision_count=Count("revisions"))
+        .order_by("period_end")
+    )
+    if quarter is not None:
+        observations = [obs for obs in observations if obs.period_end <= quarter.end]
+    home = [obs for obs in observations if obs.area.ons_code == home_code]
+    benchmark: dict[str, list] = defaultdict(list)
+    for obs in observations:
+        if obs.area.ons_code in BENCHMARK_AREAS:
+            benchmark[obs.area.name].append((obs.period.label, obs.period_end, obs.value))
+    comparisons, comparison_period = {}, ""
+    if home:
+        latest = home[-1]
+        comparison_period = latest.period.label
+        groups = ComparatorGroup.objects.prefetch_related("members").order_by("order")
+        group_values = {
+            obs.area_id: obs.value
+            for obs in Observation.objects.filter(
+                measure=measure, period_type=latest.period_type, period_start=latest.period_start
+            )
+        }
+        for group in groups:
+            members = list(group.members.all())
+            if latest.area_id not in {m.id for m in members} or len(members) < 2:
+                continue
+            comparisons[group.name] = tuple(
+                ComparatorValue(area.name, group_values.get(area.id), area.id == latest.area_id)
+                for area in members
+            )
+    snapshot_quarter = quarter or dashboard_latest_quarter()
+    snapshot_rows = (
+        [row for row in dashboard_rows(quarter=snapshot_quarter) if row.measure_code == code]
+        if snapshot_quarter
+        else []
+    )
+    return MeasureDetail(
+        measure=measure,
+        home_series=tuple((obs.period.label, obs.period_end, obs.value) for obs in home),
+        benchmark_series={name: tuple(points) for name, points in benchmark.items()},
+        targets=tuple(measure.targets.all()),
+        annotations=tuple(measure.annotations.select_related("created_by")),
+        comparisons=comparisons,
+        comparison_period=comparison_period,
+        provenance=tuple(
+            ProvenanceRow(
+                period=obs.period.label,
+                value_text=formatting.measure_value(
+                    obs.value, unit=measure.unit, decimal_places=measure.decimal_places
+                ),
+                value_note=obs.value_note,
+                file_name=obs.batch.file_name,
+                sha256=obs.batch.sha256,
+                source=obs.batch.source,
+                published_on=obs.batch.published_on,
+                imported_by=(
+                    obs.batch.imported_by.get_full_name() or obs.batch.imported_by.get_username()
+                )
+                if obs.batch.imported_by
+                else "Bury demo loader",
+                imported_at=obs.batch.imported_at,
+                revised_at=obs.revised_at,
+                revision_count=obs.revision_count,
+            )
+            for obs in reversed(home)
+        ),
+        snapshot=snapshot_rows[0] if snapshot_rows else None,
+    )
+
+
+def measure_catalogue(*, section: str = "", search: str = "") -> list[Measure]:
+    """The measure catalogue for the list page, filtered; one query."""
+    measures = Measure.objects.select_related("group").order_by("report_section", "code")
+    if section:
+        measures = measures.filter(report_section=section)
+    if search:
+        measures = measures.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return list(measures)

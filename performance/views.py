@@ -1,26 +1,265 @@
-from django.http import Http404
-from django.views.generic import TemplateView
+"""Pages of measures: the highlight report, report sections, each measure, the catalogue."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from bury_hc.mixins import ChartPageMixin, quarter_chosen
 from bury_hc.periods import PeriodParseError, Quarter
-from bury_hc.roles import RoleRequiredMixin
-from performance import selectors
+from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.services import StaleEdit
+from performance import charts, selectors, services
+from performance.forms import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
+from performance.models import Measure, ReportSection
+
+EDITORS = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
 
 
-class HighlightReportView(RoleRequiredMixin, TemplateView):
-    """The quarterly Adult Social Care highlight report (read-only; dashboards come later)."""
+class StaleEditMixin:
+    """Show a refused stale save: the user's input kept, the stored record beside it, and the
+    form ready to save over the version they have now seen."""
+
+    stale = None
+
+    def stale_edit(self, stale: StaleEdit):
+        self.stale = stale
+        data = self.request.POST.copy()
+        data["version"] = getattr(stale.current, "version", "") or ""
+        form = self.get_form_class()(
+            data=data,
+            **{k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")},
+        )
+        form.is_valid()
+        form.add_error(None, str(stale))
+        return self.form_invalid(form)
+
+
+class QuarterMixin:
+    def dispatch(self, request, *args, **kwargs):
+        self.quarters = selectors.dashboard_quarters()
+        self.quarter = quarter_chosen(request, self.quarters)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            quarter=self.quarter,
+            quarters=self.quarters,
+            can_edit=user_has_role(self.request.user, *EDITORS),
+            **kwargs,
+        )
+
+
+class HighlightReportView(RoleRequiredMixin, QuarterMixin, TemplateView):
+    """The quarterly Adult Social Care highlight report, from the snapshots."""
 
     template_name = "performance/highlight_report.html"
 
     def get_context_data(self, **kwargs):
-        quarters = selectors.highlight_quarters()
-        requested = self.request.GET.get("quarter")
-        try:
-            quarter = Quarter.from_code(requested) if requested else (quarters or [None])[0]
-        except PeriodParseError:
-            raise Http404("That quarter is not one this application reports.") from None
+        rows = (
+            selectors.dashboard_rows(quarter=self.quarter, highlight_only=True)
+            if self.quarter
+            else []
+        )
+        return super().get_context_data(rows=rows, sections=selectors.report_sections(), **kwargs)
+
+
+class SectionView(RoleRequiredMixin, QuarterMixin, ChartPageMixin, TemplateView):
+    template_name = "performance/section.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["section"] not in ReportSection.values:
+            raise Http404("There is no report section at this address.")
+        self.section = ReportSection(kwargs["section"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_charts(self):
+        if not self.quarter:
+            return []
+        return [
+            charts.series_chart(series)
+            for series in selectors.section_series(section=self.section, quarter=self.quarter)
+        ]
+
+    def get_context_data(self, **kwargs):
+        quarter = self.quarter
+        kwargs.pop("section", None)  # the URL's slug; the context gets the ReportSection
         return super().get_context_data(
-            quarter=quarter,
-            quarters=quarters,
-            rows=selectors.highlight_rows(quarter=quarter) if quarter else [],
+            section=self.section,
+            rows=selectors.dashboard_rows(quarter=quarter, section=self.section) if quarter else [],
+            commentary=selectors.section_commentary(section=self.section, quarter=quarter)
+            if quarter
+            else None,
+            sections=selectors.report_sections(),
             **kwargs,
         )
+
+
+class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
+    allowed_roles = EDITORS
+    template_name = "performance/commentary_form.html"
+    form_class = CommentaryForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["section"] not in ReportSection.values:
+            raise Http404("There is no report section at this address.")
+        self.section = ReportSection(kwargs["section"])
+        try:
+            self.quarter = Quarter.from_code(kwargs["quarter"])
+        except PeriodParseError:
+            raise Http404("That is not a quarter this application can read.") from None
+        self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.existing:
+            return {"text": self.existing.text, "version": self.existing.version}
+        return {}
+
+    def form_valid(self, form):
+        try:
+            services.section_commentary_save(
+                section=self.section,
+                quarter=self.quarter,
+                text=form.cleaned_data["text"],
+                by=self.request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            self.stale = stale
+            form.add_error(None, str(stale))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Commentary saved for {self.section.label}, {self.quarter}."
+        )
+        return redirect(self.success_url())
+
+    def success_url(self) -> str:
+        url = reverse("performance:section", kwargs={"section": self.section.value})
+        return f"{url}?quarter={self.quarter.code}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            section=self.section,
+            quarter=self.quarter,
+            stale=self.stale,
+            back_url=self.success_url(),
+            **kwargs,
+        )
+
+
+class MeasureListView(RoleRequiredMixin, TemplateView):
+    template_name = "performance/measure_list.html"
+
+    def get_context_data(self, **kwargs):
+        section = self.request.GET.get("section", "")
+        search = self.request.GET.get("q", "").strip()
+        return super().get_context_data(
+            measures=selectors.measure_catalogue(section=section, search=search),
+            section=section,
+            search=search,
+            sections=ReportSection.choices,
+            can_edit=user_has_role(self.request.user, *EDITORS),
+            **kwargs,
+        )
+
+
+class MeasureDetailView(RoleRequiredMixin, ChartPageMixin, TemplateView):
+    template_name = "performance/measure_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        quarter = quarter_chosen(request, [])
+        try:
+            self.detail = selectors.measure_detail(code=kwargs["code"], quarter=quarter)
+        except Measure.DoesNotExist:
+            raise Http404("There is no measure with that code.") from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_charts(self):
+        found = [charts.measure_trend_chart(self.detail)]
+        found += [charts.comparison_chart(self.detail, name) for name in self.detail.comparisons]
+        return [chart for chart in found if chart]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            detail=self.detail,
+            measure=self.detail.measure,
+            can_edit=user_has_role(self.request.user, *EDITORS),
+            **kwargs,
+        )
+
+
+class MeasureFormView(RoleRequiredMixin, StaleEditMixin, FormView):
+    """Add a measure to the catalogue, or edit one (`code` in the URL)."""
+
+    allowed_roles = EDITORS
+    template_name = "performance/measure_form.html"
+    form_class = MeasureForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.measure = get_object_or_404(Measure, code=kwargs["code"]) if "code" in kwargs else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.measure}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        links = {"programmes": data.pop("programmes"), "objectives": data.pop("objectives")}
+        try:
+            if self.measure is None:
+                measure = services.measure_create(values=data, **links)
+            else:
+                measure = services.measure_update(
+                    measure=self.measure,
+                    values=data,
+                    expected_version=data["version"] or 0,
+                    **links,
+                )
+        except StaleEdit as stale:
+            return self.stale_edit(stale)
+        messages.success(self.request, f"Saved {measure.code}: {measure.name}.")
+        return HttpResponseRedirect(reverse("performance:measure", kwargs={"code": measure.code}))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(measure=self.measure, stale=self.stale, **kwargs)
+
+
+class MeasureChildFormView(RoleRequiredMixin, FormView):
+    """Add a target or a note to a measure."""
+
+    allowed_roles = EDITORS
+    template_name = "performance/measure_child_form.html"
+    title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.measure = get_object_or_404(Measure, code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(measure=self.measure, title=self.title, **kwargs)
+
+    def done(self, message: str):
+        messages.success(self.request, message)
+        return redirect("performance:measure", code=self.measure.code)
+
+
+class TargetAddView(MeasureChildFormView):
+    form_class = TargetForm
+    title = "Add a target"
+
+    def form_valid(self, form):
+        services.target_add(measure=self.measure, **form.cleaned_data)
+        return self.done("Target added. The dashboards are being rebuilt with it.")
+
+
+class AnnotationAddView(MeasureChildFormView):
+    form_class = AnnotationForm
+    title = "Add a note"
+
+    def form_valid(self, form):
+        services.annotation_add(measure=self.measure, by=self.request.user, **form.cleaned_data)
+        return self.done("Note added.")
