@@ -43,10 +43,18 @@ from bury_hc.periods import (
     parse_period,
 )
 from bury_hc.roles import Role
-from bury_hc.services import Change, m2m_ensure
+from bury_hc.services import Change, m2m_ensure, record_upsert
 from finance import services as finance_services
 from performance import services as performance_services
-from performance.models import Area, ComparatorGroup, Measure, PublishedHighlight
+from performance.models import (
+    Area,
+    ComparatorGroup,
+    DashboardSnapshot,
+    Measure,
+    PublishedHighlight,
+    SectionCommentary,
+)
+from performance.snapshots import snapshots_rebuild
 from plans import services as plans_services
 from plans.models import LocalityPlan, Organisation, PartnershipBody
 from programmes import services as programme_services
@@ -152,6 +160,8 @@ class _DemoLoad:
         self.load_finance()
         self.load_committees()
         users = self.load_users()
+        self.load_commentary()
+        self.rebuild_dashboards()
         return DemoLoadResult(
             fixtures_dir=self.dir,
             changes=tuple(
@@ -160,6 +170,32 @@ class _DemoLoad:
             ),
             users=users,
         )
+
+    def load_commentary(self) -> None:
+        """The published report's commentary for each section, as the quarter's commentary."""
+        data = self.yaml("commentary_2024_25_q4.yaml")
+        quarter = Quarter.parse(data["quarter"])
+        for entry in data["commentaries"]:
+            self.count(
+                record_upsert(
+                    SectionCommentary,
+                    lookup={"section": entry["section"], "quarter": quarter},
+                    values={"text": entry["text"].strip()},
+                )
+            )
+
+    def rebuild_dashboards(self) -> None:
+        """Rebuild the snapshots when the values changed (or none were ever built), so that a
+        second run of the loader changes nothing."""
+        values_changed = any(
+            counts["created"] or counts["updated"]
+            for label, counts in self.tally.items()
+            if label in ("observations", "targets")
+        )
+        if values_changed or not DashboardSnapshot.objects.exists():
+            self.tally.setdefault("dashboard snapshots", Counter())["created"] += (
+                snapshots_rebuild()
+            )
 
     # --- bookkeeping -----------------------------------------------------------------------
 

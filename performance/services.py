@@ -9,22 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bury_hc.models import ImportBatch
 from bury_hc.periods import Period, Quarter
-from bury_hc.services import Change, m2m_ensure, record_upsert
+from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, versioned_update
 from performance.models import (
     Area,
     ComparatorGroup,
     Measure,
+    MeasureAnnotation,
     MeasureGroup,
     Observation,
     PublishedHighlight,
     PublishedRank,
+    SectionCommentary,
+    Target,
 )
+from performance.tasks import snapshots_rebuild as snapshots_rebuild_task
 from plans.models import Objective
 from programmes.models import Programme
 
@@ -213,4 +218,110 @@ def published_rank_upsert(
         PublishedRank,
         lookup={"highlight": highlight, "comparator_group": comparator_group},
         values={"rank": rank, "out_of": out_of, "as_at": as_at},
+    )
+
+
+# --- The catalogue and the commentary, edited in the browser ---------------------------------
+
+CATALOGUE_FIELDS = (
+    "code",
+    "name",
+    "group",
+    "report_section",
+    "polarity",
+    "frequency",
+    "unit",
+    "decimal_places",
+    "data_source",
+    "definition",
+    "what_good_looks_like",
+    "in_highlight_report",
+    "highlight_order",
+    "is_active",
+)
+
+
+@transaction.atomic
+def measure_create(*, values: dict, programmes=(), objectives=()) -> Measure:
+    """Add a measure to the catalogue."""
+    measure = Measure.objects.create(**{k: v for k, v in values.items() if k in CATALOGUE_FIELDS})
+    measure.programmes.set(programmes)
+    measure.objectives.set(objectives)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *, measure: Measure, values: dict, expected_version: int, programmes=(), objectives=()
+) -> Measure:
+    """Edit a measure's catalogue entry; refuses a stale version (StaleEdit). A change of
+    polarity, target or unit changes what the dashboards say, so its snapshots are rebuilt
+    after commit."""
+    updated = versioned_update(
+        measure,
+        expected_version=expected_version,
+        values={k: v for k, v in values.items() if k in CATALOGUE_FIELDS},
+    )
+    updated.programmes.set(programmes)
+    updated.objectives.set(objectives)
+    transaction.on_commit(partial(snapshots_rebuild_task.delay, [updated.id], None))
+    return updated
+
+
+@transaction.atomic
+def target_add(
+    *,
+    measure: Measure,
+    applies_from,
+    applies_to,
+    value: Decimal,
+    tolerance: Decimal,
+    note: str = "",
+) -> Target:
+    """Set a target for a period; the measure's snapshots are rebuilt after commit."""
+    target = Target.objects.create(
+        measure=measure,
+        applies_from=applies_from,
+        applies_to=applies_to,
+        value=value,
+        tolerance=tolerance,
+        note=note,
+    )
+    transaction.on_commit(partial(snapshots_rebuild_task.delay, [measure.id], None))
+    return target
+
+
+@transaction.atomic
+def annotation_add(
+    *, measure: Measure, kind: str, applies_from, text: str, by
+) -> MeasureAnnotation:
+    """Note a change of definition (or a caveat) on a measure from a date."""
+    return MeasureAnnotation.objects.create(
+        measure=measure, kind=kind, applies_from=applies_from, text=text, created_by=by
+    )
+
+
+@transaction.atomic
+def section_commentary_save(
+    *, section: str, quarter: Quarter, text: str, by, expected_version: int | None
+) -> SectionCommentary:
+    """Write the quarter's commentary for a report section. `expected_version` is None for a
+    new commentary; a stale version (someone saved first) raises StaleEdit."""
+    existing = SectionCommentary.objects.filter(section=section, quarter=quarter).first()
+    if existing is None:
+        if expected_version is not None:
+            raise StaleEdit(SectionCommentary(section=section, quarter=quarter, text=""))
+        try:
+            with transaction.atomic():
+                return SectionCommentary.objects.create(
+                    section=section, quarter=quarter, text=text, updated_by=by
+                )
+        except IntegrityError:  # someone created it a moment ago
+            raise StaleEdit(
+                SectionCommentary.objects.get(section=section, quarter=quarter)
+            ) from None
+    if expected_version is None:
+        raise StaleEdit(existing)
+    return versioned_update(
+        existing, expected_version=expected_version, values={"text": text, "updated_by": by}
     )
