@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 
 from bury_hc import formatting
 from bury_hc.periods import Month, Period, PeriodType, Quarter
@@ -108,6 +108,16 @@ def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) 
 def dashboard_quarters() -> list[Quarter]:
     """Quarters with snapshots, newest first (the quarter selector)."""
     return sorted(set(DashboardSnapshot.objects.values_list("quarter", flat=True)), reverse=True)
+
+
+def dashboard_version(*, quarter: Quarter) -> str:
+    """Changes whenever the quarter's snapshots are rebuilt: a cache key for rendered tables.
+    One query."""
+    stats = DashboardSnapshot.objects.filter(quarter=quarter).aggregate(
+        count=Count("id"), built=Max("built_at")
+    )
+    built = stats["built"].timestamp() if stats["built"] else 0
+    return f"{stats['count']}-{built:.6f}"
 
 
 def dashboard_latest_quarter() -> Quarter | None:

@@ -112,12 +112,27 @@ def snapshots_rebuild(
     return written
 
 
+LOOKBACK_YEARS = {"monthly": 3, "quarterly": 3, "annual": 9}
+
+
+def _window_start(chunk, quarters) -> dt.date | None:
+    """How far back a scoped rebuild must read: enough for the sparkline, the previous value
+    and the same period a year earlier of the earliest quarter in scope."""
+    if quarters is None:
+        return None
+    years = max(LOOKBACK_YEARS.get(measure.frequency, 9) for measure in chunk)
+    first = min(quarters).start
+    return first.replace(year=first.year - years)
+
+
 def _rebuild_chunk(chunk, *, home, groups, quarters, newest) -> int:
     member_ids = {area_id for _, members in groups for area_id in members} | {home.id}
-    rows = (
-        Observation.objects.filter(measure__in=chunk, area_id__in=member_ids)
-        .order_by("measure_id", "period_end")
-        .values_list("measure_id", "area_id", "period_type", "period_start", "period_end", "value")
+    window_start = _window_start(chunk, quarters)
+    rows = Observation.objects.filter(measure__in=chunk, area_id__in=member_ids)
+    if window_start is not None:
+        rows = rows.filter(period_end__gte=window_start, period_end__lte=max(quarters).end)
+    rows = rows.order_by("measure_id", "period_end").values_list(
+        "measure_id", "area_id", "period_type", "period_start", "period_end", "value"
     )
     home_points: dict[int, list[Point]] = defaultdict(list)
     by_period: dict[tuple[int, str, dt.date], dict[int, Decimal | None]] = defaultdict(dict)
@@ -125,6 +140,8 @@ def _rebuild_chunk(chunk, *, home, groups, quarters, newest) -> int:
         if area_id == home.id:
             home_points[measure_id].append(Point(period_type, start, end, value))
         by_period[(measure_id, period_type, start)][area_id] = value
+    if window_start is not None:
+        _add_stale_latest(chunk, home, window_start, home_points, by_period, member_ids)
     targets = defaultdict(list)
     for target in Target.objects.filter(measure__in=chunk):
         targets[target.measure_id].append(target)
@@ -157,6 +174,30 @@ def _rebuild_chunk(chunk, *, home, groups, quarters, newest) -> int:
             ).delete()
         DashboardSnapshot.objects.bulk_create(snapshots, batch_size=1000)
     return len(snapshots)
+
+
+def _add_stale_latest(chunk, home, window_start, home_points, by_period, member_ids) -> None:
+    """A measure whose newest home value is older than the window still shows it (as the
+    latest as at quarter end): fetch that one value and its comparators."""
+    stale = [measure.id for measure in chunk if measure.id not in home_points]
+    if not stale:
+        return
+    latest = {}
+    for obs in (
+        Observation.objects.filter(measure_id__in=stale, area=home, period_end__lt=window_start)
+        .order_by("measure_id", "-period_end")
+        .values_list("measure_id", "period_type", "period_start", "period_end", "value")
+    ):
+        latest.setdefault(obs[0], obs)
+    for measure_id, period_type, start, end, value in latest.values():
+        home_points[measure_id].append(Point(period_type, start, end, value))
+        for area_id, other in Observation.objects.filter(
+            measure_id=measure_id,
+            period_type=period_type,
+            period_start=start,
+            area_id__in=member_ids,
+        ).values_list("area_id", "value"):
+            by_period[(measure_id, period_type, start)][area_id] = other
 
 
 def _group_scope(scope: list[tuple[int, Quarter]]) -> dict[int, list[Quarter]]:

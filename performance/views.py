@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +19,11 @@ from performance.forms import AnnotationForm, CommentaryForm, MeasureForm, Targe
 from performance.models import Measure, ReportSection
 
 EDITORS = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
+
+
+def cache_once(function):
+    """A callable the template calls at most once, and only if it renders the value."""
+    return functools.cache(function)
 
 
 class StaleEditMixin:
@@ -59,12 +66,14 @@ class HighlightReportView(RoleRequiredMixin, QuarterMixin, TemplateView):
     template_name = "performance/highlight_report.html"
 
     def get_context_data(self, **kwargs):
-        rows = (
-            selectors.dashboard_rows(quarter=self.quarter, highlight_only=True)
-            if self.quarter
-            else []
+        quarter = self.quarter
+        return super().get_context_data(
+            # Read only when the cached table is stale (the template calls it in the cache tag).
+            rows=cache_once(lambda: selectors.dashboard_rows(quarter=quarter, highlight_only=True)),
+            table_version=selectors.dashboard_version(quarter=quarter) if quarter else "",
+            sections=selectors.report_sections(),
+            **kwargs,
         )
-        return super().get_context_data(rows=rows, sections=selectors.report_sections(), **kwargs)
 
 
 class SectionView(RoleRequiredMixin, QuarterMixin, ChartPageMixin, TemplateView):

@@ -27,3 +27,22 @@ def ordinal_rank(value):
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
+
+
+STATUS_COLOURS = {
+    "green": "govuk-tag--green",
+    "improving": "govuk-tag--green",
+    "met": "govuk-tag--green",
+    "amber": "govuk-tag--orange",
+    "within_tolerance": "govuk-tag--orange",
+    "red": "govuk-tag--red",
+    "worsening": "govuk-tag--red",
+    "not_met": "govuk-tag--red",
+    "complete": "govuk-tag--blue",
+}
+
+
+@register.filter
+def status_colour(status) -> str:
+    """The GOV.UK tag colour for a status; always shown with the status's words."""
+    return STATUS_COLOURS.get(str(status), "govuk-tag--grey")

@@ -183,3 +183,21 @@ def test_target_form_names_the_wrong_field(client, measure):
     assert '<a href="#id_applies_to">The last date must be on or after the first date</a>' in page
     assert '<a href="#id_value">Enter the target value</a>' in page
     assert Target.objects.count() == 0
+
+
+def test_highlight_table_cache_follows_rebuilds(client, measure, django_assert_max_num_queries):
+    measure.in_highlight_report = True
+    measure.save()
+    snapshots_rebuild()
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    url = reverse("performance:highlights") + "?quarter=2024-25-Q4"
+    assert "<strong>54</strong>" in client.get(url).content.decode()
+    with django_assert_max_num_queries(8):  # warm: the table is not read again
+        client.get(url)
+
+    observation = measure.observations.get(period_start=Q4.start)
+    observation.value = D("49")
+    observation.save()
+    snapshots_rebuild()
+
+    assert "<strong>49</strong>" in client.get(url).content.decode()

@@ -159,3 +159,39 @@ def test_rebuild_query_count_does_not_grow_with_observations(gm, django_assert_m
 
     with django_assert_max_num_queries(12):
         snapshots_rebuild()
+
+
+def test_scoped_rebuild_still_shows_a_stale_latest_value(gm):
+    measure = MeasureFactory(frequency="monthly")
+    ObservationFactory(
+        measure=measure, area=gm["Bury"], period=Period.for_month(Month(2019, 5)), value=D("7")
+    )
+    other = MeasureFactory()
+    quarterly(other, gm["Bury"], {Q(2024, 4): "1"})
+
+    snapshots_rebuild(quarters=[Q(2024, 4)])
+
+    snap = DashboardSnapshot.objects.get(measure=measure, quarter=Q(2024, 4))
+    assert (snap.latest_value, snap.latest_period_start.year) == (D("7"), 2019)
+
+
+def test_scoped_rebuild_matches_full_rebuild(gm):
+    measure = MeasureFactory(polarity="lower")
+    for name, base in (("Bury", 50), ("Bolton", 70), ("Oldham", 40)):
+        quarterly(measure, gm[name], {Q(2021, 1).shift(n): str(base + n) for n in range(16)})
+    snapshots_rebuild()
+    full = {
+        s.quarter: (s.latest_value, s.previous_value, s.last_year_value, s.sparkline, s.ranks)
+        for s in DashboardSnapshot.objects.all()
+    }
+
+    snapshots_rebuild(quarters=[Q(2024, 4)])
+
+    scoped = DashboardSnapshot.objects.get(quarter=Q(2024, 4))
+    assert full[Q(2024, 4)] == (
+        scoped.latest_value,
+        scoped.previous_value,
+        scoped.last_year_value,
+        scoped.sparkline,
+        scoped.ranks,
+    )
