@@ -83,7 +83,7 @@ def main() -> None:
     from performance.snapshots import snapshots_rebuild
 
     reset_measure_data()
-    bury, areas, measures = synthetic_world(councils=24, measures=args.measures, highlight=True)
+    _, areas, measures = synthetic_world(councils=24, measures=args.measures, highlight=True)
     periods = months(27)
     copy_observations(areas=areas, measures=measures, periods=periods, batch=bench_batch())
     snapshots_rebuild()
@@ -123,9 +123,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        with urllib.request.urlopen(  # noqa: S310 - loopback
-            urllib.request.Request(page_url, headers={"Cookie": cookie}), timeout=30
-        ) as response:
+        page_request = urllib.request.Request(page_url, headers={"Cookie": cookie})  # noqa: S310
+        with urllib.request.urlopen(page_request, timeout=30) as response:  # noqa: S310
             size = len(response.read())
         # A static file of the same size, served by the same server (WhiteNoise).
         static_file = static_root / "bench-same-size.html"

@@ -45,6 +45,8 @@ from bury_hc.periods import (
 from bury_hc.roles import Role
 from bury_hc.services import Change, m2m_ensure, record_upsert
 from finance import services as finance_services
+from finance.models import BudgetLine
+from finance.variance import Thresholds, variance_judge
 from performance import services as performance_services
 from performance.models import (
     Area,
@@ -56,7 +58,7 @@ from performance.models import (
 )
 from performance.snapshots import snapshots_rebuild
 from plans import services as plans_services
-from plans.models import LocalityPlan, Organisation, PartnershipBody
+from plans.models import LocalityPlan, Organisation, PartnershipBody, StaffProfile
 from programmes import services as programme_services
 from programmes.models import Programme
 from scrutiny import services as scrutiny_services
@@ -154,13 +156,16 @@ class _DemoLoad:
         self.load_plans()
         self.load_programmes()
         self.load_milestones()
+        self.load_reporting_cycles()
         self.load_areas()
         self.load_measures()
         self.load_observations()
         self.load_finance()
         self.load_committees()
         users = self.load_users()
+        self.load_finance_sign_offs()
         self.load_commentary()
+        self.load_pack_cover()
         self.rebuild_dashboards()
         return DemoLoadResult(
             fixtures_dir=self.dir,
@@ -193,9 +198,8 @@ class _DemoLoad:
             if label in ("observations", "targets")
         )
         if values_changed or not DashboardSnapshot.objects.exists():
-            self.tally.setdefault("dashboard snapshots", Counter())["created"] += (
-                snapshots_rebuild()
-            )
+            # Derived rows, not loaded ones: reported apart from the loader's tally.
+            self.snapshots_rebuilt = snapshots_rebuild()
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -338,6 +342,25 @@ class _DemoLoad:
                 )
             )
 
+    def load_reporting_cycles(self) -> None:
+        name = "reporting_cycles.yaml"
+        for row in self.yaml(name)["cycles"]:
+            where = f"{name} {row.get('quarter')}"
+            try:
+                quarter = Quarter.parse(str(row["quarter"]))
+            except PeriodParseError as exc:
+                raise DemoDataError(f"{where}: {exc}") from exc
+            if row["deadline"] < row["opens_on"]:
+                raise DemoDataError(f"{where}: the deadline is before the cycle opens.")
+            self.count(
+                programme_services.reporting_cycle_upsert(
+                    quarter=quarter,
+                    opens_on=row["opens_on"],
+                    deadline=row["deadline"],
+                    is_open=row.get("is_open", True),
+                )
+            )
+
     # --- areas and measures -----------------------------------------------------------------
 
     def load_areas(self) -> None:
@@ -386,60 +409,129 @@ class _DemoLoad:
     # --- observations: three tables of the ASC performance report ---------------------------
 
     def load_observations(self) -> None:
-        gm = self.read_gm_waiting_list()
-        highlights = self.read_highlight_report(gm)
-        services = self.read_longterm_services()
-        for table in (gm, highlights, services):  # all three checked: now write them
-            batch = self.count(
-                import_batch_record(
-                    kind=ImportBatch.Kind.OBSERVATIONS,
-                    file_name=table.config["file"],
-                    content=table.content,
-                    file_format=FILE_FORMAT,
-                    source=table.config["source"],
-                    published_on=table.config["published_on"],
-                    row_count=table.row_count,
-                    notes=table.notes,
+        """The measure values, through the application's own importers, as any file would be:
+        checked as a whole, recorded under an import batch per file (its SHA-256, source and
+        publication date), revised values kept, and a second run changing nothing. Three
+        tables of the report are read through mappings (kept on their batches); the others were
+        copied into the long template."""
+        gm_config = self.sources["gm_waiting_list"]
+        highlight_config = self.sources["highlight_report"]
+        services_config = self.sources["longterm_services"]
+        highlights = self.read_highlight_report(self.gm_values(gm_config))
+        self.check_longterm_services(services_config)
+        imports: list[tuple[dict[str, Any], dict[str, Any] | None]] = [
+            (gm_config, self.gm_waiting_list_mapping(gm_config)),
+            (highlight_config, self.highlight_mapping(highlight_config)),
+            (services_config, self.longterm_services_mapping(services_config)),
+            *((config, None) for config in self.sources["template_tables"]),
+        ]
+        for config, mapping in imports:
+            name = config["file"]
+            try:
+                content = (self.dir / name).read_bytes()
+            except FileNotFoundError as exc:
+                raise DemoDataError(f"{name} is missing from {self.dir}.") from exc
+            try:
+                outcome = performance_services.observations_import(
+                    file_name=name,
+                    content=content,
+                    file_format="mapped" if mapping else "template",
+                    source=config["source"],
+                    published_on=config["published_on"],
+                    mapping=mapping,
+                    notes=config.get("batch_notes", ""),
+                    rebuild_snapshots=False,  # rebuild_dashboards does it once, at the end
                 )
-            )
-            for value in table.values:
-                self.count(performance_services.observation_upsert(batch=batch, **value))
-        self.write_highlights(highlights.rows)
+            except ImportRefused as exc:
+                problems = "; ".join(str(problem) for problem in exc.problems[:20])
+                raise DemoDataError(f"{name}: {problems}") from exc
+            counts = self.tally.setdefault("observations", Counter())
+            counts["created"] += outcome.plan.new
+            counts["updated"] += outcome.plan.revised
+            counts["unchanged"] += outcome.plan.unchanged
+            self.count(outcome.batch_change, label="import batches")
+        self.write_highlights(highlights)
 
-    def read_gm_waiting_list(self) -> _Table:
-        config = self.sources["gm_waiting_list"]
+    def gm_values(self, config: dict[str, Any]) -> dict[tuple[str, str], Decimal | None]:
+        """The Greater Manchester comparison's values, by measure and area, to check the
+        highlight report against."""
         columns: dict[str, str] = config["columns"]
-        content, table = self.table(config["file"], ["snapshot", "area_code", *columns])
-        values = []
-        for row in table:
-            where = f"{table.file_name} row {row.number}"
-            area = self.lookup(self.areas, row.get("area_code"), "area", where)
-            period = self.period(row.get("snapshot"), where, PeriodType.MONTH)
-            notes = config.get("notes", {}).get(area.ons_code, {})
-            for column, code in columns.items():
-                value = self.number(row.get(column), table, row.number, column)
-                note = notes.get(column) or (config["blank_note"] if value is None else "")
-                values.append(
-                    {
-                        "measure": self.lookup(self.measures, code, "measure", where),
-                        "area": area,
-                        "period": period,
-                        "value": value,
-                        "value_note": note,
-                    }
-                )
-        return _Table(
-            config,
-            content,
-            len(table),
-            values,
-            notes="Councils absent from the published table (Trafford) have no values.",
-        )
+        _, table = self.table(config["file"], ["snapshot", "area_code", *columns])
+        return {
+            (code, row.get("area_code")): self.number(row.get(column), table, row.number, column)
+            for row in table
+            for column, code in columns.items()
+        }
 
-    def read_highlight_report(self, gm: _Table) -> _Table:
+    def gm_waiting_list_mapping(self, config: dict[str, Any]) -> dict[str, Any]:
+        """One row per area; the five value columns are measures (measures.yaml says which)."""
+        notes = [
+            {
+                "area": area,
+                "measure": config["columns"][column],
+                "period": config["snapshot"],
+                "note": note,
+            }
+            for area, by_column in config.get("notes", {}).items()
+            for column, note in by_column.items()
+        ]
+        return {
+            "layout": "wide",
+            "columns_are": "measures",
+            "area": {"column": "area_code"},
+            "period": {"column": "snapshot"},
+            "measure": {"labels": dict(config["columns"])},
+            "value_columns": list(config["columns"]),
+            "blank_note": config["blank_note"],
+            "cell_notes": notes,
+        }
+
+    def highlight_mapping(self, config: dict[str, Any]) -> dict[str, Any]:
+        """One row per measure, found by its name; the period by the frequency column
+        (quarterly: the quarter; annual: the financial year). The two waiting-list rows are left
+        out: their values come from the Greater Manchester comparison."""
+        from_gm = {
+            self.measures[code].name: "" for code in config["values_from_gm_waiting_list"]
+        }
+        return {
+            "layout": "long",
+            "area": {"fixed": config["area"]},
+            "measure": {"column": "performance_measure", "labels": from_gm},
+            "period": {
+                "column": "frequency",
+                "labels": {"Q": config["quarter"], "A": config["annual_period"]},
+            },
+            "value": {"column": "latest_data"},
+        }
+
+    def longterm_services_mapping(self, config: dict[str, Any]) -> dict[str, Any]:
+        """One row per service type, one column per month; "Residential Placement" repeats
+        "Residential" (checked by `check_longterm_services`) and is left out."""
+        labels, seen = {}, set()
+        for label, code in config["series"].items():
+            labels[label] = "" if code in seen else code
+            seen.add(code)
+        notes = [
+            {"area": config["area"], "measure": code, "period": month, "note": note}
+            for code, by_month in config.get("notes", {}).items()
+            for month, note in by_month.items()
+        ]
+        return {
+            "layout": "wide",
+            "columns_are": "periods",
+            "area": {"fixed": config["area"]},
+            "measure": {"column": "service_type", "labels": labels},
+            "cell_notes": notes,
+        }
+
+    def read_highlight_report(
+        self, from_gm: dict[tuple[str, str], Decimal | None]
+    ) -> list[dict[str, Any]]:
+        """The published highlight rows and ranks, checked against measures.yaml and the
+        Greater Manchester comparison (the values themselves are imported as a file)."""
         config = self.sources["highlight_report"]
         rank_columns: dict[str, dict[str, Any]] = config["rank_columns"]
-        content, table = self.table(
+        _, table = self.table(
             config["file"],
             [
                 "obsession",
@@ -453,10 +545,8 @@ class _DemoLoad:
         )
         area = self.lookup(self.areas, config["area"], "area", "measures.yaml")
         quarter = Quarter.parse(config["quarter"])
-        annual = Period.for_financial_year(FinancialYear.parse(config["annual_period"]))
         by_name = {m.name: m for m in self.measures.values() if m.in_highlight_report}
-        from_gm = {(v["measure"].code, v["area"].ons_code): v["value"] for v in gm.values}
-        values, highlights = [], []
+        highlights = []
         for row in table:
             where = f"{table.file_name} row {row.number}"
             name = row.get("performance_measure")
@@ -469,11 +559,9 @@ class _DemoLoad:
                 if loaded != value:
                     raise DemoDataError(
                         f"{where}: the published value {published} differs from "
-                        f"{area.name}'s value in {gm.config['file']} ({loaded})."
+                        f"{area.name}'s value in {self.sources['gm_waiting_list']['file']} "
+                        f"({loaded})."
                     )
-            else:
-                period = Period.for_quarter(quarter) if measure.frequency == "quarterly" else annual
-                values.append({"measure": measure, "area": area, "period": period, "value": value})
             ranks = []
             for column, rank_config in rank_columns.items():
                 rank = self.number(row.get(column), table, row.number, column)
@@ -494,17 +582,7 @@ class _DemoLoad:
                     "ranks": ranks,
                 }
             )
-        return _Table(
-            config,
-            content,
-            len(table),
-            values,
-            notes=(
-                "Quarterly values are for the quarter, annual ones for the financial year. "
-                "The two waiting-list values are loaded from the Greater Manchester comparison."
-            ),
-            rows=highlights,
-        )
+        return highlights
 
     def check_highlight_row(self, measure: Measure, row: TableRow, where: str) -> None:
         """The row must agree with measures.yaml: obsession, polarity, frequency and unit."""
@@ -559,52 +637,23 @@ class _DemoLoad:
                     )
                 )
 
-    def read_longterm_services(self) -> _Table:
-        config = self.sources["longterm_services"]
+    def check_longterm_services(self, config: dict[str, Any]) -> None:
+        """The table prints residential placements twice ("Residential" and "Residential
+        Placement"): refuse the file if the two ever differ, since only one is imported."""
         series: dict[str, str] = config["series"]
-        content, table = self.table(config["file"], ["service_type"])
-        area = self.lookup(self.areas, config["area"], "area", "measures.yaml")
+        _, table = self.table(config["file"], ["service_type"])
         months = [name for name in table.headers if name != "service_type"]
-        periods = {
-            label: self.period(label, f"{table.file_name} row 1", PeriodType.MONTH)
-            for label in months
-        }
         seen: dict[str, TableRow] = {}
-        values = []
         for row in table:
             where = f"{table.file_name} row {row.number}"
             label = row.get("service_type")
             code = self.lookup(series, label, "series", where)
-            if code in seen:
-                first = seen[code]
-                if [first.get(m) for m in months] != [row.get(m) for m in months]:
-                    raise DemoDataError(
-                        f"{where}: “{label}” should repeat row {first.number} "
-                        f"(“{first.get('service_type')}”) but its figures differ."
-                    )
-                continue
-            seen[code] = row
-            notes = config.get("notes", {}).get(code, {})
-            for month in months:
-                value = self.number(row.get(month), table, row.number, month)
-                if value is None:
-                    raise DemoDataError(f"{where}, column “{month}”: the value is blank.")
-                values.append(
-                    {
-                        "measure": self.lookup(self.measures, code, "measure", where),
-                        "area": area,
-                        "period": periods[month],
-                        "value": value,
-                        "value_note": notes.get(month, ""),
-                    }
+            first = seen.setdefault(code, row)
+            if first is not row and [first.get(m) for m in months] != [row.get(m) for m in months]:
+                raise DemoDataError(
+                    f"{where}: “{label}” should repeat row {first.number} "
+                    f"(“{first.get('service_type')}”) but its figures differ."
                 )
-        return _Table(
-            config,
-            content,
-            len(table),
-            values,
-            notes="“Residential” and “Residential Placement” are one series, loaded once.",
-        )
 
     def period(self, text: str, where: str, expected: PeriodType) -> Period:
         try:
@@ -634,6 +683,7 @@ class _DemoLoad:
                     f"{name}: the {pool_row['name']} lines add up to £{total:,}, "
                     f"not £{Decimal(pool_row['total']):,}."
                 )
+        self.budget_lines: dict[str, BudgetLine] = {}
         for pool_row in data["pools"]:
             lines = pool_row.pop("lines")
             pool_row.pop("total")
@@ -641,7 +691,9 @@ class _DemoLoad:
             for line in lines:
                 where = f"{name} {line['service_area']}"
                 programme = line.get("programme")
-                self.count(
+                if line["service_area"] in self.budget_lines:
+                    raise DemoDataError(f"{where}: the service area appears twice in the year.")
+                self.budget_lines[line["service_area"]] = self.count(
                     finance_services.budget_line_upsert(
                         pool=pool,
                         financial_year=year,
@@ -657,6 +709,111 @@ class _DemoLoad:
                         ),
                     )
                 )
+        self.load_finance_quarters()
+        self.load_efficiency_schemes()
+
+    def load_finance_quarters(self) -> None:
+        """The variance thresholds and the (illustrative) figures for each line and quarter,
+        checked as a whole first, then loaded under one import batch for the file."""
+        name = "finance_2021_22_quarters.yaml"
+        data = self.yaml(name)
+        year = FinancialYear.parse(data["financial_year"])
+        thresholds = Thresholds(
+            Decimal(str(data["thresholds"]["green_within_percent"])),
+            Decimal(str(data["thresholds"]["amber_within_percent"])),
+        )
+        positions = []
+        for row in data["positions"]:
+            where = f"{name} {row['service_area']}"
+            line = self.lookup(self.budget_lines, row["service_area"], "budget line", where)
+            for label, figures in row.items():
+                if label == "service_area":
+                    continue
+                quarter = Quarter(year.start_year, int(str(label).removeprefix("Q")))
+                position = {
+                    "line": line,
+                    "quarter": quarter,
+                    "budget": line.annual_budget,
+                    "actual_to_date": Decimal(figures["actual_to_date"]).quantize(PENCE),
+                    "forecast_outturn": Decimal(figures["forecast_outturn"]).quantize(PENCE),
+                    "explanation": " ".join(figures.get("explanation", "").split()),
+                }
+                variance = variance_judge(
+                    budget=position["budget"],
+                    forecast=position["forecast_outturn"],
+                    thresholds=thresholds,
+                )
+                if variance.needs_explanation and not position["explanation"]:
+                    raise DemoDataError(
+                        f"{where} {quarter.label}: beyond the amber threshold, so it needs an "
+                        "explanation."
+                    )
+                positions.append(position)
+        self.count(
+            finance_services.variance_thresholds_set(
+                financial_year=year,
+                green_within_percent=thresholds.green_within_percent,
+                amber_within_percent=thresholds.amber_within_percent,
+            )
+        )
+        batch = self.count(
+            import_batch_record(
+                kind=ImportBatch.Kind.FINANCE,
+                file_name=name,
+                content=(self.dir / name).read_bytes(),
+                file_format=FILE_FORMAT,
+                source=data["source"],
+                row_count=len(positions),
+                notes="Illustrative quarterly figures for the demo; not Bury's.",
+            )
+        )
+        for position in positions:
+            self.count(finance_services.quarterly_position_upsert(batch=batch, **position))
+
+    def load_efficiency_schemes(self) -> None:
+        name = "finance_efficiency_2021_22.yaml"
+        data = self.yaml(name)
+        year = FinancialYear.parse(data["financial_year"])
+        for order, row in enumerate(data["schemes"], start=1):
+            where = f"{name} {row['name']}"
+            illustrative = row.get("illustrative", {})
+            as_at = illustrative.get("delivered_as_at")
+            self.count(
+                finance_services.efficiency_scheme_upsert(
+                    organisation=self.lookup(
+                        self.organisations, row["organisation"], "organisation", where
+                    ),
+                    financial_year=year,
+                    name=row["name"],
+                    recurrence=row["recurrence"],
+                    target=_pounds(row["target"]),
+                    identified=_pounds(row.get("identified")),
+                    risk_adjusted=_pounds(row.get("risk_adjusted")),
+                    delivered_to_date=_pounds(illustrative.get("delivered_to_date")),
+                    delivered_as_at=Quarter.parse(as_at) if as_at else None,
+                    notes=" ".join(row.get("notes", "").split()),
+                    source=row.get("source", ""),
+                    order=order,
+                )
+            )
+
+    def load_finance_sign_offs(self) -> None:
+        """The quarters' sign-off, once the finance lead's account exists."""
+        name = "finance_2021_22_quarters.yaml"
+        for row in self.yaml(name)["quarters"]:
+            signer = row.get("signed_off_by")
+            self.count(
+                finance_services.finance_quarter_upsert(
+                    quarter=Quarter.parse(row["quarter"]),
+                    state=row["state"],
+                    signed_off_by=(
+                        self.lookup(self.users, signer, "user", f"{name} {row['quarter']}")
+                        if signer
+                        else None
+                    ),
+                    signed_off_at=row.get("signed_off_at"),
+                )
+            )
 
     # --- committees -------------------------------------------------------------------------
 
@@ -699,15 +856,45 @@ class _DemoLoad:
             for item in row["agenda_items"]:
                 self.count(scrutiny_services.agenda_item_upsert(meeting=meeting, **item))
 
+    def load_pack_cover(self) -> None:
+        """The Q4 2024/25 performance report's cover, as a draft pack for the 19 June 2025
+        meeting (never changes a published pack)."""
+        row = self.yaml("pack_cover_2024_25_q4.yaml")["pack"]
+        officer = get_user_model().objects.filter(username="scrutiny.officer").first()
+        self.count(
+            scrutiny_services.pack_draft_upsert(
+                committee_slug=row["committee"],
+                meeting_date=row["meeting_date"],
+                agenda_number=row["agenda_item"],
+                title=row["title"],
+                quarter=Quarter.parse(row["quarter"]),
+                sections=row["sections"],
+                cover=row["cover"],
+                by=officer,
+            ),
+            "committee pack",
+        )
+
     # --- users ------------------------------------------------------------------------------
 
     def load_users(self) -> tuple[DemoUser, ...]:
         data = self.yaml("users.yaml")
         users = []
+        self.users: dict[str, AbstractUser] = {}
         for row in data["users"]:
             role = Role(row["role"])
             user, demo_user = self.user_ensure(row, role)
             users.append(demo_user)
+            self.users[row["username"]] = user
+            if row.get("organisation"):
+                organisation = self.lookup(
+                    self.organisations, row["organisation"], "organisation", "users.yaml"
+                )
+                self.count(
+                    record_upsert(
+                        StaffProfile, lookup={"user": user}, values={"organisation": organisation}
+                    )
+                )
             leads = self.programmes_named(row.get("leads", []), row["username"])
             approves = self.programmes_named(row.get("approves", []), row["username"])
             for programme in self.programmes.values():
@@ -771,13 +958,9 @@ class _DemoLoad:
         )
 
 
-@dataclass
-class _Table:
-    """One source table, read and checked: its bytes (for the batch) and the values to load."""
+PENCE = Decimal("0.01")
 
-    config: dict[str, Any]
-    content: bytes
-    row_count: int
-    values: list[dict[str, Any]]
-    notes: str = ""
-    rows: list[dict[str, Any]] | None = None
+
+def _pounds(value: int | str | None) -> Decimal | None:
+    """A whole-pound amount from a fixture as Decimal pounds and pence (blank stays blank)."""
+    return None if value is None else Decimal(str(value)).quantize(PENCE)

@@ -51,3 +51,36 @@ def measure_value(value: Decimal | None, *, unit: str, decimal_places: int = 0) 
             return f"{number} per 100,000"
         case _:
             return number
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def pounds_signed(value: Decimal | None) -> str:
+    """+£1,234 / −£1,234 / £0 - a variance in whole pounds, its sign always shown."""
+    if value is None:
+        return "–"
+    text = pounds(value)
+    return f"+{text}" if round_half_up(value) > 0 else text
+
+
+def pounds_millions_signed(value: Decimal | None, places: int = 1) -> str:
+    """+£2.3m / −£0.4m / £0.0m - a variance in millions, its sign always shown."""
+    if value is None:
+        return "–"
+    text = pounds_millions(value, places)
+    return f"+{text}" if round_half_up(value / MILLION, places) > 0 else text
+
+
+def percent_signed(value: Decimal | None, places: int = 1) -> str:
+    """+4.8% / −1.2% / 0.0%; "not applicable" where there is no percentage (a zero budget)."""
+    if value is None:
+        return "not applicable"
+    rounded = round_half_up(value, places)
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
+    return f"{sign}{abs(rounded):,.{places}f}%"

@@ -12,15 +12,17 @@ callers get plain rows of strings.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import BinaryIO
 
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
@@ -134,6 +136,171 @@ def table_read(*, content: bytes, file_name: str, sheet: str | int | None = 0) -
     return TableFile(file_name=file_name, sha256=sha256, headers=headers, rows=rows)
 
 
+class TableStream:
+    """An uploaded table read row by row, for files too big to hold as rows of dicts.
+
+    The headings are read (and checked) when the stream is opened; iterating reads the rows
+    from the start of the file each time, so a format may read a file twice. Rows are numbered
+    as in a spreadsheet (the header is row 1, and blank rows count though they are skipped).
+    Problems with the shape of a row (more cells than headings) are collected in `problems`
+    as the rows are read. Python's csv module reads CSV (pandas would hold the whole file);
+    openpyxl's read-only mode reads Excel.
+    """
+
+    def __init__(
+        self,
+        *,
+        file_name: str,
+        sha256: str,
+        headers: list[str],
+        opener: Callable[[], Iterator[Sequence[object]]],
+    ) -> None:
+        self.file_name = file_name
+        self.sha256 = sha256
+        self.headers = headers
+        self.problems: list[ImportProblem] = []
+        self._opener = opener
+
+    def row_count(self) -> int:
+        """How many rows below the headings hold anything (reads the whole file)."""
+        records = self._opener()
+        next(records, None)
+        return sum(1 for record in records if any(_cell_text(cell) for cell in record))
+
+    def __iter__(self) -> Iterator[TableRow]:
+        headers = self.headers
+        for number, record in self.records():
+            yield TableRow(number=number, cells=dict(zip(headers, record, strict=False)))
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """The rows as (row number, cells as text, as many as there are headings): the fast
+        way through a big file. Blank rows are skipped; rows with more cells than headings
+        are noted in `problems`."""
+        self.problems = []
+        width = len(self.headers)
+        records = self._opener()
+        next(records, None)  # the headings
+        for number, record in enumerate(records, start=2):
+            if len(record) > width:
+                if any(_cell_text(cell) for cell in record[width:]):
+                    self.problems.append(
+                        ImportProblem(
+                            number,
+                            None,
+                            "This row has more cells than there are headings: look for a stray "
+                            "comma, or a comma in a cell that is not inside quotation marks.",
+                        )
+                    )
+                record = record[:width]
+            if not all(type(cell) is str for cell in record):  # Excel: numbers, dates
+                record = [_cell_text(cell) for cell in record]
+            elif len(record) < width:
+                record = [*record, *([""] * (width - len(record)))]
+            if any(record) and any(cell.strip() for cell in record):
+                yield number, record  # type: ignore[misc]
+
+
+def table_stream(
+    *, file_name: str, content: bytes | None = None, path: Path | None = None
+) -> TableStream:
+    """Open a CSV or Excel file (given as bytes or as a path) to be read row by row.
+
+    Raises ImportRefused, naming the problem, when the file cannot be read as a table or its
+    headings are missing or repeated.
+    """
+    if (content is None) == (path is None):
+        raise ValueError("Give the file's content or its path, not both.")
+    suffix = PurePath(file_name).suffix.lower()
+    sha256, size = _file_digest(content=content, path=path)
+    if not size:
+        raise ImportRefused([ImportProblem(None, None, "The file is empty.")])
+
+    def binary() -> BinaryIO:
+        return io.BytesIO(content) if content is not None else path.open("rb")  # type: ignore[union-attr]
+
+    if suffix in EXCEL_SUFFIXES:
+        opener = _excel_opener(binary, file_name)
+    elif suffix in CSV_SUFFIXES or not suffix:
+        opener = _csv_opener(binary, _encoding_detect(binary))
+    else:
+        raise ImportRefused(
+            [ImportProblem(None, None, f"“{file_name}” is not a CSV or Excel (.xlsx) file.")]
+        )
+    first = next(opener(), None)
+    if first is None or not any(_cell_text(cell) for cell in first):
+        raise ImportRefused([ImportProblem(1, None, "The first row should hold the headings.")])
+    headers = [_clean_header(name) for name in first]
+    while headers and not headers[-1]:  # trailing empty cells in the heading row
+        headers.pop()
+    problems = _header_problems(headers)
+    if problems:
+        raise ImportRefused(problems)
+    return TableStream(file_name=file_name, sha256=sha256, headers=headers, opener=opener)
+
+
+def _file_digest(*, content: bytes | None, path: Path | None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    if content is not None:
+        digest.update(content)
+        return digest.hexdigest(), len(content.strip())
+    size = 0
+    with path.open("rb") as handle:  # type: ignore[union-attr]
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk.strip())
+    return digest.hexdigest(), size
+
+
+def _encoding_detect(binary: Callable[[], BinaryIO]) -> str:
+    """UTF-8 (with or without a byte-order mark) if every byte decodes, else Windows-1252."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with binary() as handle:
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _csv_opener(
+    binary: Callable[[], BinaryIO], encoding: str
+) -> Callable[[], Iterator[Sequence[object]]]:
+    def records() -> Iterator[Sequence[object]]:
+        with binary() as handle, io.TextIOWrapper(handle, encoding=encoding, newline="") as text:
+            try:
+                yield from csv.reader(text)
+            except csv.Error as exc:
+                raise ImportRefused(
+                    [ImportProblem(None, None, f"The file could not be read as CSV: {exc}")]
+                ) from exc
+
+    return records
+
+
+def _excel_opener(
+    binary: Callable[[], BinaryIO], file_name: str
+) -> Callable[[], Iterator[Sequence[object]]]:
+    def records() -> Iterator[Sequence[object]]:
+        from openpyxl import load_workbook
+
+        with binary() as handle:
+            try:
+                workbook = load_workbook(handle, read_only=True, data_only=True)
+            except Exception as exc:  # openpyxl raises many kinds for a broken file
+                raise ImportRefused(
+                    [ImportProblem(None, None, f"“{file_name}” could not be read as Excel.")]
+                ) from exc
+            try:
+                for record in workbook.worksheets[0].iter_rows(values_only=True):
+                    yield ["" if cell is None else cell for cell in record]
+            finally:
+                workbook.close()
+
+    return records
+
+
 def _decode_text(content: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -146,6 +313,10 @@ def _decode_text(content: bytes) -> str:
 def _cell_text(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():  # Excel stores every number as a float
+        return str(int(value))
     text = str(value).strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2} 00:00:00", text):  # a date cell read from Excel
         return text[:10]
@@ -214,14 +385,16 @@ def import_batch_record(
     row_count: int = 0,
     notes: str = "",
     imported_by: AbstractBaseUser | None = None,
+    sha256: str | None = None,
 ) -> tuple[ImportBatch, Change]:
     """Record that a file, already checked clean, is being loaded; returns its batch.
 
     A file is identified by kind, name, format and the SHA-256 of its bytes: loading the same
     file again returns the batch it was first loaded under, so re-runs add no batches. Call it
-    only after the whole file has passed its checks.
+    only after the whole file has passed its checks. A file too big to hold in memory passes
+    its `sha256` (from `table_stream`) instead of its `content`.
     """
-    sha256 = hashlib.sha256(content).hexdigest()
+    sha256 = sha256 or hashlib.sha256(content).hexdigest()
     batch, created = ImportBatch.objects.get_or_create(
         kind=ImportBatch.Kind(kind),
         file_name=file_name,

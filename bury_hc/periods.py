@@ -271,6 +271,9 @@ class Period:
             case PeriodType.CALENDAR_YEAR:
                 return str(self.start.year)
             case PeriodType.MULTI_YEAR:
+                if (self.start.month, self.end.month) == (FIRST_MONTH, FIRST_MONTH - 1):
+                    first = FinancialYear.containing(self.start)
+                    return f"{first.label} to {FinancialYear.containing(self.end).label}"
                 return f"{self.start.year} to {self.end.year}"
             case PeriodType.DAY:
                 return f"{self.start:%-d %B %Y}"
@@ -283,11 +286,12 @@ class Period:
 def parse_period(text: str) -> Period:
     """Read a period label as source files write it.
 
-    Accepted: months ("Apr-24", "April 2024", "2024-04"), days ("2025-03-31"), quarters
-    ("2024/25 Q4", "Q4 2024/25"), financial years ("2023-24", "2023/24", ASCOF's spelling),
+    Accepted: months ("Apr-24", "April 2024", "2024-04"), days ("2025-03-31", "31/03/2025"),
+    quarters ("2024/25 Q4", "Q4 2024/25"), financial years ("2023-24", "2023/24", ASCOF's spelling),
     calendar years ("2024") and ranges of calendar years ("2015 - 17", Fingertips' spelling of a
-    three-year period). Two consecutive years ("2023-24") are a financial year; a wider span
-    ("2015 - 17") is a range of calendar years.
+    three-year period) and of financial years ("2019/20 - 21/22", April 2019 to March 2022). Two
+    consecutive years ("2023-24") are a financial year; a wider span ("2015 - 17") is a range of
+    calendar years.
     """
     raw = text.strip()
     if not raw:
@@ -299,6 +303,22 @@ def parse_period(text: str) -> Period:
             return Period.for_day(dt.date.fromisoformat(cleaned))
         except ValueError as exc:
             raise PeriodParseError(f"“{raw}” is not a real date.") from exc
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", cleaned)
+    if match:  # a British date as spreadsheets write it: day first
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return Period.for_day(dt.date(year, month, day))
+        except ValueError as exc:
+            raise PeriodParseError(f"“{raw}” is not a real date (day/month/year).") from exc
+    match = re.fullmatch(r"(\d{4})/(\d{2}) ?- ?(\d{2}|\d{4})/(\d{2})", cleaned)
+    if match:  # Fingertips' span of financial years: "2019/20 - 21/22"
+        first = FinancialYear.parse(f"{match.group(1)}/{match.group(2)}")
+        last_text = match.group(3)
+        last_start = int(last_text) if len(last_text) == 4 else first.start_year // 100 * 100
+        if len(last_text) == 2:
+            last_start += int(last_text)
+        if _two_digit_year_follows(last_start, match.group(4)) and last_start > first.start_year:
+            return Period(first.start, FinancialYear(last_start).end, PeriodType.MULTI_YEAR)
     match = re.fullmatch(r"(\d{4})-(\d{2})", cleaned)
     if (
         match

@@ -140,6 +140,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bury_hc.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Milestone update digests to leads and approvers; idempotent per day (programmes.tasks).
+    "programmes-milestone-reminders": {
+        "task": "programmes.reminders_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Authentication: every page needs login (LoginRequiredMiddleware); roles are groups
@@ -199,7 +204,14 @@ DEFAULT_FROM_EMAIL = env(
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    # plotly.js (7.1.0's bundle) adds its rules to an empty <style> element through the CSSOM,
+    # and injects the map library's fixed stylesheet: their two hashes allow exactly those and
+    # nothing else inline. A browser test fails if a plotly upgrade changes them.
+    "style-src": [
+        CSP.SELF,
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+    ],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

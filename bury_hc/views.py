@@ -19,9 +19,12 @@ class OverviewView(RoleRequiredMixin, TemplateView):
             plan=plan_selectors.plan_current(),
             programmes=programme_selectors.programmes_for_overview(),
             highlight_quarter=quarter,
-            highlight_rows=performance_selectors.dashboard_rows(quarter=quarter, highlight_only=True)
-            if quarter
-            else [],
+            highlight_rows=(
+                performance_selectors.dashboard_rows(quarter=quarter, highlight_only=True)
+                if quarter
+                else []
+            ),
             fund=finance_selectors.fund_summary(financial_year=year) if year else None,
+            fund_position=finance_selectors.fund_overview_position(),
             **kwargs,
         )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from finance import models
 
@@ -9,7 +10,7 @@ class BudgetPoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(SimpleHistoryAdmin):
     list_display = [
         "service_area",
         "pool",
@@ -24,6 +25,66 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.QuarterlyFinancialPosition)
-class QuarterlyFinancialPositionAdmin(admin.ModelAdmin):
-    list_display = ["line", "quarter", "budget", "actual_to_date", "forecast_outturn"]
+class QuarterlyFinancialPositionAdmin(SimpleHistoryAdmin):
+    """Read-only here: figures change through the entry form or an upload, which check the
+    quarter's sign-off and the version; the admin would bypass both."""
+
+    list_display = ["line", "quarter", "budget", "actual_to_date", "forecast_outturn", "version"]
+    list_filter = ["quarter", "line__pool", "line__host_organisation"]
     list_select_related = ["line", "line__host_organisation"]
+    readonly_fields = [
+        "line",
+        "quarter",
+        "budget",
+        "actual_to_date",
+        "forecast_outturn",
+        "explanation",
+        "batch",
+        "version",
+        "updated_by",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(models.FinanceQuarter)
+class FinanceQuarterAdmin(SimpleHistoryAdmin):
+    """Read-only here: sign-off and reopening go through the finance lead's pages."""
+
+    list_display = ["quarter", "state", "signed_off_by", "signed_off_at", "reopened_at"]
+    readonly_fields = [
+        "quarter",
+        "state",
+        "signed_off_by",
+        "signed_off_at",
+        "reopened_by",
+        "reopened_at",
+        "reopen_reason",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(models.VarianceThresholds)
+class VarianceThresholdsAdmin(SimpleHistoryAdmin):
+    list_display = ["financial_year", "green_within_percent", "amber_within_percent", "updated_at"]
+
+
+@admin.register(models.EfficiencyScheme)
+class EfficiencySchemeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "organisation",
+        "financial_year",
+        "recurrence",
+        "target",
+        "identified",
+        "risk_adjusted",
+        "delivered_to_date",
+    ]
+    list_filter = ["financial_year", "organisation", "recurrence"]
+    list_select_related = ["organisation"]
+    search_fields = ["name"]

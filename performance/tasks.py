@@ -38,3 +38,34 @@ def snapshots_rebuild_for_batch(self, batch_id: int) -> int:
         return snapshots_rebuild(measure_ids=measure_ids, quarters=quarters)
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=30) from exc
+
+
+# --- Imports of measure values ----------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, name="performance.observation_import_check")
+def observation_import_check(self, import_id: int) -> str:
+    """Check a big upload as a whole (a dry run) and keep its problems or plan; safe to repeat.
+    Returns the upload's state."""
+    from performance.models import ObservationImport
+    from performance.services import observation_import_check as check
+
+    try:
+        upload = ObservationImport.objects.get(pk=import_id)
+        if upload.state != ObservationImport.State.QUEUED:
+            return upload.state
+        return check(observation_import=upload).state
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, name="performance.observation_import_apply")
+def observation_import_apply(self, import_id: int) -> str:
+    """Import a confirmed upload in one transaction, keeping progress in rows_done; safe to run
+    twice (an upload no longer queued is left alone). Returns the upload's state."""
+    from performance.services import observation_import_apply as apply
+
+    try:
+        return apply(import_id=import_id).state
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=30) from exc

@@ -1,12 +1,14 @@
 """The ten programmes of work, their milestones, and the quarterly updates leads give on them.
 
 A milestone's status is a judgement by its lead (suggested from the schedule, overridable); it
-is never mixed with a measure's calculated status.
+is never mixed with a measure's calculated status. Every change to a milestone or an update is
+kept by django-simple-history (`history`), with who made it and, for decisions, why.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from bury_hc.fields import QuarterField
 
@@ -48,9 +50,9 @@ class DeliveryStatus(models.TextChoices):
     """A lead's judgement of a milestone's delivery, shown as words and colour together."""
 
     NOT_STARTED = "not_started", "Not started"
-    GREEN = "green", "On track"
-    AMBER = "amber", "At risk"
-    RED = "red", "Off track"
+    GREEN = "green", "On track (green)"
+    AMBER = "amber", "At risk (amber)"
+    RED = "red", "Off track (red)"
     COMPLETE = "complete", "Complete"
 
 
@@ -92,6 +94,10 @@ class Milestone(models.Model):
     )
     version = models.PositiveIntegerField(default=1, help_text="Guards against lost updates.")
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords(
+        m2m_fields=["priorities", "objectives"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         ordering = ["programme", "due_quarter", "title"]
@@ -144,8 +150,16 @@ class MilestoneUpdate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    reopened_reason = models.TextField(
+        blank=True, help_text="Why the performance team reopened an approved update."
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Guards against lost updates.")
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["milestone", "-quarter"]
@@ -163,7 +177,95 @@ class MilestoneUpdate(models.Model):
                 condition=~Q(state="returned") | ~Q(returned_reason=""),
                 name="returned_with_reason",
             ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "approved"])
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                name="submission_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["amber", "red"])
+                | (~Q(path_to_green="") & Q(back_on_track_quarter__isnull=False)),
+                name="amber_red_has_path_to_green",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True)
+                | (~Q(reopened_reason="") & Q(reopened_by__isnull=False)),
+                name="reopened_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.milestone.title}: {self.quarter} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether a lead may still change it: drafts and returned updates only."""
+        return self.state in EDITABLE_STATES
+
+
+EDITABLE_STATES = frozenset({MilestoneUpdate.State.DRAFT, MilestoneUpdate.State.RETURNED})
+
+
+class ReportingCycle(models.Model):
+    """A quarter's milestone reporting round, run by the performance team.
+
+    Leads enter updates for the quarters whose cycle is open; the deadline drives the
+    reminders and the "overdue" flag on the completeness page.
+    """
+
+    quarter = QuarterField(unique=True)
+    opens_on = models.DateField(help_text="The day leads can start entering updates.")
+    deadline = models.DateField(help_text="The last day for submitting updates.")
+    is_open = models.BooleanField(
+        default=True, help_text="Leads can enter and submit updates for this quarter."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["-quarter"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opens_on")), name="cycle_deadline_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} milestone updates (deadline {self.deadline:%-d %B %Y})"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail sent to one person about one quarter on one day.
+
+    The unique constraint makes the daily reminder job safe to run twice: a digest already
+    recorded for the day is not sent again.
+    """
+
+    class Kind(models.TextChoices):
+        LEAD_DUE_SOON = "lead_due_soon", "Lead: deadline coming up"
+        LEAD_OVERDUE = "lead_overdue", "Lead: updates overdue"
+        APPROVER_DIGEST = "approver_digest", "Approver: updates awaiting a decision"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="milestone_reminders"
+    )
+    quarter = QuarterField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_on", "user"]
+        verbose_name_plural = "reminders sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quarter", "kind", "sent_on"], name="one_reminder_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} for {self.quarter} on {self.sent_on}"

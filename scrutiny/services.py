@@ -1,4 +1,4 @@
-"""Writes to committees, their members, meetings and agenda items (packs are written elsewhere).
+"""Writes to committees, their members, meetings, agenda items and packs.
 
 The `*_upsert` functions are keyed on natural keys and idempotent: they create what is missing,
 save only fields whose values differ, and report "created", "updated" or "unchanged".
@@ -7,10 +7,30 @@ save only fields whose values differ, and report "created", "updated" or "unchan
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from functools import partial
 
-from bury_hc.services import Change, record_upsert
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from bury_hc.periods import Quarter
+from bury_hc.services import Change, record_upsert, versioned_update
 from plans.models import PartnershipBody
-from scrutiny.models import AgendaItem, Committee, CommitteeMember, Meeting
+from scrutiny.models import (
+    AgendaItem,
+    Committee,
+    CommitteeMember,
+    CommitteePack,
+    Meeting,
+    PackExport,
+    PackSection,
+)
 
 
 def committee_upsert(
@@ -68,4 +88,168 @@ def agenda_item_upsert(
         AgendaItem,
         lookup={"meeting": meeting, "number": number},
         values={"title": title, "presenter": presenter, "pages": pages},
+    )
+
+
+# --- packs ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pack_create(
+    *,
+    meeting: Meeting,
+    quarter: Quarter,
+    title: str,
+    sections: list[str],
+    by: AbstractBaseUser,
+    agenda_item: AgendaItem | None = None,
+    cover: dict[str, str] | None = None,
+) -> CommitteePack:
+    """Start a draft pack. Its cover starts from the committee's latest pack unless given."""
+    from scrutiny.selectors import cover_start
+
+    return CommitteePack.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        quarter=quarter,
+        title=title,
+        sections=[s for s in PackSection.values if s in sections],
+        cover=cover if cover is not None else cover_start(meeting=meeting),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def pack_update(
+    *,
+    pack: CommitteePack,
+    expected_version: int,
+    title: str,
+    sections: list[str],
+    cover: dict[str, str],
+) -> CommitteePack:
+    """Save a draft's title, sections and cover. Raises StaleEdit if someone saved first and
+    PackNotEditable once published."""
+    if pack.state != CommitteePack.State.DRAFT:
+        raise PackNotEditable(pack)
+    return versioned_update(
+        pack,
+        expected_version=expected_version,
+        values={
+            "title": title,
+            "sections": [s for s in PackSection.values if s in sections],
+            "cover": cover,
+        },
+    )
+
+
+class PackNotEditable(Exception):
+    def __init__(self, pack: CommitteePack) -> None:
+        self.pack = pack
+        super().__init__("This pack has been published: it can no longer be changed.")
+
+
+@transaction.atomic
+def pack_publish(*, pack: CommitteePack, by: AbstractBaseUser) -> CommitteePack:
+    """Freeze the pack: copy everything it shows into `snapshot`, record what was current, and
+    mark it published. Atomic; publishing a published pack changes nothing."""
+    from scrutiny.selectors import pack_content_build, pack_sources
+
+    pack = CommitteePack.objects.select_for_update().get(pk=pack.pk)
+    if pack.state == CommitteePack.State.PUBLISHED:
+        return pack
+    content = pack_content_build(pack=pack)
+    # Round-trip through JSON now so the stored copy is exactly what a later read returns.
+    pack.snapshot = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
+    pack.snapshot_sources = pack_sources(pack=pack, content=content)
+    pack.state = CommitteePack.State.PUBLISHED
+    pack.published_by = by
+    pack.published_at = timezone.now()
+    pack.version += 1
+    pack.save()
+    return pack
+
+
+@transaction.atomic
+def pack_export_request(
+    *, pack: CommitteePack, export_format: str, by: AbstractBaseUser
+) -> PackExport:
+    """Ask for a file of the pack; the rendering task is enqueued after commit."""
+    from scrutiny.tasks import pack_export_render
+
+    export = PackExport.objects.create(
+        pack=pack, format=export_format, pack_state=pack.state, requested_by=by
+    )
+    transaction.on_commit(partial(pack_export_render.delay, export.pk))
+    return export
+
+
+def pack_export_run(*, export_id: int) -> PackExport:
+    """Render the export's file, store it with its sha256 and mark it done.
+
+    Idempotent per request: a done export is returned untouched, so a task delivered twice (or
+    redelivered after a worker died before acknowledging) makes one artefact. The row is locked
+    while rendering so two workers cannot both write it. The file's name is fixed by the
+    export's pk, and any partial file from a killed attempt is replaced.
+    """
+    from scrutiny.render import render_pack
+    from scrutiny.selectors import pack_content
+
+    with transaction.atomic(durable=True):
+        export = PackExport.objects.select_for_update().select_related("pack").get(pk=export_id)
+        if export.state == PackExport.State.DONE:
+            return export
+        export.attempts += 1
+        content = pack_content(pack=export.pack)
+        data = render_pack(content=content, export_format=export.format)
+        name = f"packs/{export.pk}/{slugify(export.pack.title)[:60]}.{export.format}"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        export.file.name = default_storage.save(name, ContentFile(data))
+        export.sha256 = hashlib.sha256(data).hexdigest()
+        export.size = len(data)
+        export.state = PackExport.State.DONE
+        export.finished_at = timezone.now()
+        export.error = ""
+        export.save()
+        return export
+
+
+def pack_export_fail(*, export_id: int, error: str) -> None:
+    PackExport.objects.filter(pk=export_id).exclude(state=PackExport.State.DONE).update(
+        state=PackExport.State.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def pack_draft_upsert(
+    *,
+    committee_slug: str,
+    meeting_date: dt.date,
+    agenda_number: int | None,
+    title: str,
+    quarter: Quarter,
+    sections: list[str],
+    cover: dict[str, str],
+    by: AbstractBaseUser | None,
+) -> tuple[CommitteePack, Change]:
+    """Create or update the draft pack with this title for the committee's meeting on that
+    date (the demo's real pack). A published pack is never changed: it is reported unchanged.
+    Raises Meeting.DoesNotExist."""
+    meeting = Meeting.objects.get(
+        committee__slug=committee_slug, starts_at__date=meeting_date
+    )
+    existing = CommitteePack.objects.filter(meeting=meeting, title=title).first()
+    if existing and existing.state == CommitteePack.State.PUBLISHED:
+        return existing, "unchanged"
+    values = {
+        "agenda_item": meeting.agenda_items.filter(number=agenda_number).first(),
+        "quarter": quarter,
+        "sections": [s for s in PackSection.values if s in sections],
+        "cover": cover,
+    }
+    if existing is None:
+        values["created_by"] = by
+    return record_upsert(
+        CommitteePack, lookup={"meeting": meeting, "title": title}, values=values
     )

@@ -8,201 +8,558 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bury_hc', '0003_finance_role_groups'),
-        ('performance', '0001_initial'),
+        ("bury_hc", "0003_finance_role_groups"),
+        ("performance", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMeasure',
+            name="HistoricalMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=40)),
-                ('name', models.CharField(max_length=300)),
-                ('polarity', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better'), ('none', 'No judgement')], max_length=10)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], max_length=10)),
-                ('unit', models.CharField(choices=[('count', 'Number'), ('percentage', 'Per cent'), ('days', 'Days'), ('rate_per_100k', 'Rate per 100,000'), ('score', 'Score'), ('pounds', 'Pounds')], default='count', max_length=20)),
-                ('decimal_places', models.PositiveSmallIntegerField(default=0)),
-                ('data_source', models.CharField(blank=True, max_length=255)),
-                ('definition', models.TextField(blank=True)),
-                ('what_good_looks_like', models.TextField(blank=True)),
-                ('in_highlight_report', models.BooleanField(default=False, help_text='Shown in the quarterly Adult Social Care highlight report.')),
-                ('highlight_order', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.measuregroup')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=40)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("higher", "Higher is better"),
+                            ("lower", "Lower is better"),
+                            ("none", "No judgement"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("annual", "Annual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("count", "Number"),
+                            ("percentage", "Per cent"),
+                            ("days", "Days"),
+                            ("rate_per_100k", "Rate per 100,000"),
+                            ("score", "Score"),
+                            ("pounds", "Pounds"),
+                        ],
+                        default="count",
+                        max_length=20,
+                    ),
+                ),
+                ("decimal_places", models.PositiveSmallIntegerField(default=0)),
+                ("data_source", models.CharField(blank=True, max_length=255)),
+                ("definition", models.TextField(blank=True)),
+                ("what_good_looks_like", models.TextField(blank=True)),
+                (
+                    "in_highlight_report",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shown in the quarterly Adult Social Care highlight report.",
+                    ),
+                ),
+                ("highlight_order", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="performance.measuregroup",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical measure',
-                'verbose_name_plural': 'historical measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical measure",
+                "verbose_name_plural": "historical measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTarget',
+            name="HistoricalTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('applies_from', models.DateField()),
-                ('applies_to', models.DateField()),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('tolerance', models.DecimalField(decimal_places=6, default=0, help_text='How far on the wrong side of the target still counts as within tolerance.', max_digits=20)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.measure')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("applies_from", models.DateField()),
+                ("applies_to", models.DateField()),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20)),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=0,
+                        help_text="How far on the wrong side of the target still counts as within tolerance.",
+                        max_digits=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="performance.measure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical target',
-                'verbose_name_plural': 'historical targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical target",
+                "verbose_name_plural": "historical targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportMappingProfile',
+            name="ImportMappingProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('mapping', models.JSONField(help_text='Which columns hold area, period, measure and value, or that columns are periods.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "mapping",
+                    models.JSONField(
+                        help_text="Which columns hold area, period, measure and value, or that columns are periods."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureAnnotation',
+            name="MeasureAnnotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('definition_change', 'Definition changed'), ('data_quality', 'Data quality'), ('context', 'Context')], max_length=20)),
-                ('applies_from', models.DateField()),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='performance.measure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("definition_change", "Definition changed"),
+                            ("data_quality", "Data quality"),
+                            ("context", "Context"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("applies_from", models.DateField()),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="performance.measure",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['measure', 'applies_from'],
+                "ordering": ["measure", "applies_from"],
             },
         ),
         migrations.CreateModel(
-            name='ObservationImport',
+            name="ObservationImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='imports/%Y/%m/')),
-                ('file_name', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('file_format', models.CharField(max_length=40)),
-                ('mapping', models.JSONField(blank=True, default=dict)),
-                ('source', models.CharField(blank=True, max_length=255)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('uploaded', 'Uploaded'), ('checked', 'Checked: ready to import'), ('refused', 'Refused: problems found'), ('queued', 'Waiting to import'), ('importing', 'Importing'), ('applied', 'Imported'), ('failed', 'Failed')], default='uploaded', max_length=20)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('plan', models.JSONField(blank=True, default=dict, help_text='What the import would change.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('batch', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='observation_import', to='bury_hc.importbatch')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="imports/%Y/%m/")),
+                ("file_name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("file_format", models.CharField(max_length=40)),
+                ("mapping", models.JSONField(blank=True, default=dict)),
+                ("source", models.CharField(blank=True, max_length=255)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("checked", "Checked: ready to import"),
+                            ("refused", "Refused: problems found"),
+                            ("queued", "Waiting to import"),
+                            ("importing", "Importing"),
+                            ("applied", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="uploaded",
+                        max_length=20,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                (
+                    "plan",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="What the import would change."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "batch",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="observation_import",
+                        to="bury_hc.importbatch",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ObservationRevision',
+            name="ObservationRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('previous_value_note', models.CharField(blank=True, max_length=255)),
-                ('revised_at', models.DateTimeField(auto_now_add=True)),
-                ('batch', models.ForeignKey(help_text='The import that made the change.', on_delete=django.db.models.deletion.PROTECT, related_name='observation_revisions', to='bury_hc.importbatch')),
-                ('observation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='performance.observation')),
-                ('previous_batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bury_hc.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "previous_value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                ("previous_value_note", models.CharField(blank=True, max_length=255)),
+                ("revised_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        help_text="The import that made the change.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observation_revisions",
+                        to="bury_hc.importbatch",
+                    ),
+                ),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="performance.observation",
+                    ),
+                ),
+                (
+                    "previous_batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bury_hc.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['observation', 'revised_at'],
+                "ordering": ["observation", "revised_at"],
             },
         ),
         migrations.CreateModel(
-            name='DashboardSnapshot',
+            name="DashboardSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', bury_hc.fields.QuarterField()),
-                ('latest_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('latest_period_type', models.CharField(blank=True, max_length=20)),
-                ('latest_period_start', models.DateField(blank=True, null=True)),
-                ('latest_period_end', models.DateField(blank=True, null=True)),
-                ('previous_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('previous_period_start', models.DateField(blank=True, null=True)),
-                ('previous_period_end', models.DateField(blank=True, null=True)),
-                ('last_year_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('last_year_period_start', models.DateField(blank=True, null=True)),
-                ('last_year_period_end', models.DateField(blank=True, null=True)),
-                ('direction_vs_previous', models.CharField(choices=[('improving', 'Improving'), ('worsening', 'Worsening'), ('no_change', 'No change'), ('not_comparable', 'Not comparable')], default='not_comparable', max_length=20)),
-                ('direction_vs_last_year', models.CharField(choices=[('improving', 'Improving'), ('worsening', 'Worsening'), ('no_change', 'No change'), ('not_comparable', 'Not comparable')], default='not_comparable', max_length=20)),
-                ('target_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('target_tolerance', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('status', models.CharField(choices=[('met', 'Target met'), ('within_tolerance', 'Within tolerance'), ('not_met', 'Target not met'), ('no_target', 'No target')], default='no_target', max_length=20)),
-                ('sparkline', models.JSONField(default=list, help_text='[[period label, value or null], ...]')),
-                ('ranks', models.JSONField(default=list, help_text='One entry per comparator group.')),
-                ('built_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='performance.area')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='performance.measure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quarter", bury_hc.fields.QuarterField()),
+                (
+                    "latest_value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                ("latest_period_type", models.CharField(blank=True, max_length=20)),
+                ("latest_period_start", models.DateField(blank=True, null=True)),
+                ("latest_period_end", models.DateField(blank=True, null=True)),
+                (
+                    "previous_value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                ("previous_period_start", models.DateField(blank=True, null=True)),
+                ("previous_period_end", models.DateField(blank=True, null=True)),
+                (
+                    "last_year_value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                ("last_year_period_start", models.DateField(blank=True, null=True)),
+                ("last_year_period_end", models.DateField(blank=True, null=True)),
+                (
+                    "direction_vs_previous",
+                    models.CharField(
+                        choices=[
+                            ("improving", "Improving"),
+                            ("worsening", "Worsening"),
+                            ("no_change", "No change"),
+                            ("not_comparable", "Not comparable"),
+                        ],
+                        default="not_comparable",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "direction_vs_last_year",
+                    models.CharField(
+                        choices=[
+                            ("improving", "Improving"),
+                            ("worsening", "Worsening"),
+                            ("no_change", "No change"),
+                            ("not_comparable", "Not comparable"),
+                        ],
+                        default="not_comparable",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "target_tolerance",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Target met"),
+                            ("within_tolerance", "Within tolerance"),
+                            ("not_met", "Target not met"),
+                            ("no_target", "No target"),
+                        ],
+                        default="no_target",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sparkline",
+                    models.JSONField(
+                        default=list, help_text="[[period label, value or null], ...]"
+                    ),
+                ),
+                (
+                    "ranks",
+                    models.JSONField(default=list, help_text="One entry per comparator group."),
+                ),
+                ("built_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="performance.area",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="performance.measure",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['quarter', 'measure__highlight_order', 'measure__code'],
-                'indexes': [models.Index(fields=['quarter', 'area'], name='performance_quarter_eec9dc_idx')],
-                'constraints': [models.UniqueConstraint(fields=('measure', 'quarter', 'area'), name='one_snapshot')],
+                "ordering": ["quarter", "measure__highlight_order", "measure__code"],
+                "indexes": [
+                    models.Index(fields=["quarter", "area"], name="performance_quarter_eec9dc_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("measure", "quarter", "area"), name="one_snapshot"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SectionCommentary',
+            name="SectionCommentary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.SlugField(max_length=60)),
-                ('quarter', bury_hc.fields.QuarterField()),
-                ('text', models.TextField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Guards against lost updates.')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("section", models.SlugField(max_length=60)),
+                ("quarter", bury_hc.fields.QuarterField()),
+                ("text", models.TextField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Guards against lost updates."
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'section commentaries',
-                'ordering': ['quarter', 'section'],
-                'constraints': [models.UniqueConstraint(fields=('section', 'quarter'), name='one_commentary')],
+                "verbose_name_plural": "section commentaries",
+                "ordering": ["quarter", "section"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("section", "quarter"), name="one_commentary")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SourceCode',
+            name="SourceCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('ascof', 'ASCOF (NHS England)'), ('fingertips', 'OHID Fingertips indicator ID'), ('local', 'Local code')], max_length=20)),
-                ('code', models.CharField(max_length=40)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('source_description', models.TextField(blank=True, help_text="The publisher's own wording.")),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_codes', to='performance.measure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("ascof", "ASCOF (NHS England)"),
+                            ("fingertips", "OHID Fingertips indicator ID"),
+                            ("local", "Local code"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "source_description",
+                    models.TextField(blank=True, help_text="The publisher's own wording."),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_codes",
+                        to="performance.measure",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheme', 'code', 'valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'code', 'valid_from'), name='unique_source_code_period')],
+                "ordering": ["scheme", "code", "valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scheme", "code", "valid_from"), name="unique_source_code_period"
+                    )
+                ],
             },
         ),
     ]

@@ -4,20 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0002_issue4_models'),
+        ("performance", "0002_issue4_models"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='report_section',
-            field=models.CharField(blank=True, choices=[('contacts', 'Contacts'), ('waiting-lists', 'Waiting lists'), ('reviews', 'Reviews'), ('assessments', 'Assessments'), ('services', 'Services'), ('safeguarding', 'Safeguarding'), ('complaints-and-compliments', 'Complaints and compliments'), ('care-market', 'State of the care market'), ('workforce', 'Workforce'), ('outcomes', 'Adult Social Care Outcomes Framework')], help_text='The section of the quarterly report whose page shows this measure.', max_length=40),
+            model_name="historicalmeasure",
+            name="report_section",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("contacts", "Contacts"),
+                    ("waiting-lists", "Waiting lists"),
+                    ("reviews", "Reviews"),
+                    ("assessments", "Assessments"),
+                    ("services", "Services"),
+                    ("safeguarding", "Safeguarding"),
+                    ("complaints-and-compliments", "Complaints and compliments"),
+                    ("care-market", "State of the care market"),
+                    ("workforce", "Workforce"),
+                    ("outcomes", "Adult Social Care Outcomes Framework"),
+                ],
+                help_text="The section of the quarterly report whose page shows this measure.",
+                max_length=40,
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='report_section',
-            field=models.CharField(blank=True, choices=[('contacts', 'Contacts'), ('waiting-lists', 'Waiting lists'), ('reviews', 'Reviews'), ('assessments', 'Assessments'), ('services', 'Services'), ('safeguarding', 'Safeguarding'), ('complaints-and-compliments', 'Complaints and compliments'), ('care-market', 'State of the care market'), ('workforce', 'Workforce'), ('outcomes', 'Adult Social Care Outcomes Framework')], help_text='The section of the quarterly report whose page shows this measure.', max_length=40),
+            model_name="measure",
+            name="report_section",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("contacts", "Contacts"),
+                    ("waiting-lists", "Waiting lists"),
+                    ("reviews", "Reviews"),
+                    ("assessments", "Assessments"),
+                    ("services", "Services"),
+                    ("safeguarding", "Safeguarding"),
+                    ("complaints-and-compliments", "Complaints and compliments"),
+                    ("care-market", "State of the care market"),
+                    ("workforce", "Workforce"),
+                    ("outcomes", "Adult Social Care Outcomes Framework"),
+                ],
+                help_text="The section of the quarterly report whose page shows this measure.",
+                max_length=40,
+            ),
         ),
     ]

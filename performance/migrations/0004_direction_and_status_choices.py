@@ -4,25 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0003_measure_report_section'),
+        ("performance", "0003_measure_report_section"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dashboardsnapshot',
-            name='direction_vs_last_year',
-            field=models.CharField(choices=[('improving', 'Improving'), ('worsening', 'Worsening'), ('no_change', 'No change'), ('higher', 'Higher (no judgement)'), ('lower', 'Lower (no judgement)'), ('not_comparable', 'Not comparable')], default='not_comparable', max_length=20),
+            model_name="dashboardsnapshot",
+            name="direction_vs_last_year",
+            field=models.CharField(
+                choices=[
+                    ("improving", "Improving"),
+                    ("worsening", "Worsening"),
+                    ("no_change", "No change"),
+                    ("higher", "Higher (no judgement)"),
+                    ("lower", "Lower (no judgement)"),
+                    ("not_comparable", "Not comparable"),
+                ],
+                default="not_comparable",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='dashboardsnapshot',
-            name='direction_vs_previous',
-            field=models.CharField(choices=[('improving', 'Improving'), ('worsening', 'Worsening'), ('no_change', 'No change'), ('higher', 'Higher (no judgement)'), ('lower', 'Lower (no judgement)'), ('not_comparable', 'Not comparable')], default='not_comparable', max_length=20),
+            model_name="dashboardsnapshot",
+            name="direction_vs_previous",
+            field=models.CharField(
+                choices=[
+                    ("improving", "Improving"),
+                    ("worsening", "Worsening"),
+                    ("no_change", "No change"),
+                    ("higher", "Higher (no judgement)"),
+                    ("lower", "Lower (no judgement)"),
+                    ("not_comparable", "Not comparable"),
+                ],
+                default="not_comparable",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='dashboardsnapshot',
-            name='status',
-            field=models.CharField(choices=[('met', 'Target met'), ('within_tolerance', 'Within tolerance'), ('not_met', 'Target not met'), ('no_target', 'No target'), ('no_data', 'No data')], default='no_target', max_length=20),
+            model_name="dashboardsnapshot",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("met", "Target met"),
+                    ("within_tolerance", "Within tolerance"),
+                    ("not_met", "Target not met"),
+                    ("no_target", "No target"),
+                    ("no_data", "No data"),
+                ],
+                default="no_target",
+                max_length=20,
+            ),
         ),
     ]

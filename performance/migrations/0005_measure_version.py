@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0004_direction_and_status_choices'),
+        ("performance", "0004_direction_and_status_choices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeasure',
-            name='version',
-            field=models.PositiveIntegerField(default=1, help_text='Guards against lost updates.'),
+            model_name="historicalmeasure",
+            name="version",
+            field=models.PositiveIntegerField(default=1, help_text="Guards against lost updates."),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='version',
-            field=models.PositiveIntegerField(default=1, help_text='Guards against lost updates.'),
+            model_name="measure",
+            name="version",
+            field=models.PositiveIntegerField(default=1, help_text="Guards against lost updates."),
         ),
     ]

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0005_measure_version'),
+        ("performance", "0005_measure_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='observationrevision',
-            name='previous_denominator',
+            model_name="observationrevision",
+            name="previous_denominator",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
         ),
         migrations.AddField(
-            model_name='observationrevision',
-            name='previous_lower_ci',
+            model_name="observationrevision",
+            name="previous_lower_ci",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
         ),
         migrations.AddField(
-            model_name='observationrevision',
-            name='previous_numerator',
+            model_name="observationrevision",
+            name="previous_numerator",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
         ),
         migrations.AddField(
-            model_name='observationrevision',
-            name='previous_upper_ci',
+            model_name="observationrevision",
+            name="previous_upper_ci",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
         ),
     ]

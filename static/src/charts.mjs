@@ -7,10 +7,12 @@ function draw() {
     if (!source) continue;
     const figure = JSON.parse(source.textContent);
     const layout = { ...figure.layout, height: Number(element.dataset.chartHeight) || 360, autosize: true };
+    // No toolbar: its buttons would be focusable inside an image, and one sends data to
+    // Plotly's cloud. The figure's data table and CSV are the way to the numbers.
     window.Plotly.newPlot(element, figure.data, layout, {
-      displaylogo: false,
+      displayModeBar: false,
       responsive: true,
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+      staticPlot: false,
     });
   }
 }

@@ -1,0 +1,160 @@
+"""Benchmark: importing a big long-format file through the real import service, against
+PostgreSQL's own COPY of the same rows into a bare table.
+
+    .venv/bin/python bench/import_observations.py [--rows 1000000] [--councils 150]
+                                                  [--measures 60] [--keep-file]
+
+It writes a file in the application's long template (councils × measures × months, about
+110 months for a million rows) to a temporary folder, imports it with
+`performance.services.observations_import` (the code path of `manage.py import_observations`,
+dry run off: read, check as a whole, compare with what is held, write, in one transaction;
+the dashboard rebuild that follows an import is a separate Celery task, not timed here: see
+bench/rebuild_snapshots.py),
+imports it again (everything unchanged), and COPYs the same file into a bare table of text
+and numeric columns. It reports rows per second, the ratio to COPY, and the peak memory of
+the process (getrusage maxrss). The database is BENCH_IMPORT_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/bury_hc_bench_import), created and migrated if needed and
+emptied of measure values before each run. Not a test: run it by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault(
+    "BENCH_DATABASE_URL",
+    os.environ.get(
+        "BENCH_IMPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bury_hc_bench_import"
+    ),
+)
+
+from _setup import django_setup, reset_measure_data
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def world(councils: int, measures: int) -> tuple[list[str], list[str]]:
+    from performance.models import Area, Measure
+
+    areas = [f"E0{9100000 + i:07d}" for i in range(councils)]
+    Area.objects.bulk_create(
+        [Area(ons_code=code, name=f"Council {code}", kind="local_authority") for code in areas],
+        ignore_conflicts=True,
+    )
+    codes = [f"IMP-{i:03d}" for i in range(measures)]
+    Measure.objects.bulk_create(
+        [
+            Measure(code=code, name=f"Import benchmark measure {code}", polarity="higher",
+                    frequency="monthly", unit="count")
+            for code in codes
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return areas, codes
+
+
+def file_write(path: Path, *, areas: list[str], measures: list[str], rows: int) -> int:
+    months = -(-rows // (len(areas) * len(measures)))
+    labels = [f"{MONTHS[(3 + i) % 12]}-{(16 + (3 + i) // 12) % 100:02d}" for i in range(months)]
+    written = 0
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["measure_code", "area_code", "period", "value", "value_note"])
+        for m_index, measure in enumerate(measures):
+            for a_index, area in enumerate(areas):
+                for p_index, label in enumerate(labels):
+                    if written == rows:
+                        return written
+                    value = f"{(m_index * 7 + a_index * 13 + p_index * 3) % 997}.{p_index % 10}"
+                    writer.writerow([measure, area, label, value, ""])
+                    written += 1
+    return written
+
+
+def copy_bare(path: Path) -> float:
+    """COPY the same file into a bare table (no keys, no indexes); returns seconds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_import_copy")
+        cursor.execute(
+            "CREATE TABLE bench_import_copy (measure_code text, area_code text, period text, "
+            "value numeric(20, 6), value_note text)"
+        )
+        started = time.perf_counter()
+        with path.open() as handle:
+            cursor.cursor.copy_expert(
+                "COPY bench_import_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle
+            )
+        connection.commit() if not connection.get_autocommit() else None
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_import_copy")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--councils", type=int, default=150)
+    parser.add_argument("--measures", type=int, default=60)
+    parser.add_argument("--keep-file", action="store_true")
+    options = parser.parse_args()
+
+    django_setup()
+    from performance.services import observations_import
+
+    reset_measure_data()
+    areas, measures = world(options.councils, options.measures)
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    path = folder / "observations.csv"
+    rows = file_write(path, areas=areas, measures=measures, rows=options.rows)
+    size_mb = path.stat().st_size / 1e6
+    baseline = peak_mb()
+
+    started = time.perf_counter()
+    outcome = observations_import(
+        file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
+    )
+    first = time.perf_counter() - started
+    after_first = peak_mb()
+    assert outcome.plan.new == rows, outcome.summary
+
+    started = time.perf_counter()
+    again = observations_import(
+        file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
+    )
+    second = time.perf_counter() - started
+    assert again.plan.unchanged == rows
+
+    copy_seconds = copy_bare(path)
+    if not options.keep_file:
+        path.unlink()
+        folder.rmdir()
+
+    print(
+        f"Rows: {rows:,} ({options.measures} measures × {options.councils} councils × "
+        f"{-(-rows // (options.councils * options.measures))} months), file {size_mb:.0f} MB"
+    )
+    print("| step | seconds | rows per second |")
+    print("|---|---:|---:|")
+    print(f"| import (new values) | {first:.1f} | {rows / first:,.0f} |")
+    print(f"| import again (all unchanged) | {second:.1f} | {rows / second:,.0f} |")
+    print(
+        f"| PostgreSQL COPY into a bare table | {copy_seconds:.1f} | {rows / copy_seconds:,.0f} |"
+    )
+    print(f"Import speed / COPY speed: {copy_seconds / first:.2f}")
+    print(f"Peak memory (maxrss): {after_first:,.0f} MB (before the import: {baseline:,.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

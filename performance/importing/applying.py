@@ -1,0 +1,456 @@
+"""Comparing a checked import with the values already held, and writing it.
+
+The comparison loads the values already held for the file's measures, areas and periods in one
+query, streamed; every value is then new, revised (the old one is kept as an
+`ObservationRevision`) or unchanged (left alone, still pointing at the import it came from).
+Writing is in chunks: on PostgreSQL new values go in with COPY, elsewhere with bulk_create;
+revised ones with bulk_update.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from bury_hc.models import ImportBatch
+from bury_hc.periods import Quarter
+from performance.importing.checking import CheckResult, Key
+from performance.models import Observation, ObservationRevision
+
+CHUNK = 20_000
+SAMPLES = 10
+EXTRA_FIELDS = ("numerator", "denominator", "lower_ci", "upper_ci")
+
+
+@dataclass
+class ImportPlan:
+    """What an import would change: counts, samples, and (not shown) the rows to write."""
+
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    new_keys: list[Key] = field(default_factory=list)
+    changes: list[tuple[int, Key, tuple]] = field(default_factory=list)  # id, key, old values
+    samples: dict[str, list[dict[str, str]]] = field(
+        default_factory=lambda: {"new": [], "revised": [], "unchanged": []}
+    )
+    measure_ids: set[int] = field(default_factory=set)  # of new and revised values
+    quarters: set[Quarter] = field(default_factory=set)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.new or self.revised)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def plan_build(
+    check: CheckResult,
+    *,
+    measure_ids: dict[int, int] | None = None,
+    area_ids: dict[int, int] | None = None,
+) -> ImportPlan:
+    """Compare the checked values with those held. `measure_ids` and `area_ids` translate the
+    check's provisional ids (negative for measures and areas still to be created) into real
+    ones; without them, values for new measures and areas are simply new. One query."""
+    measure_ids = measure_ids or {}
+    area_ids = area_ids or {}
+    plan = ImportPlan()
+    values = check.values
+    if not values:
+        return plan
+    real_measure = {k: measure_ids.get(k, k) for k in check.measure_codes}
+    real_area = {k: area_ids.get(k, k) for k in check.area_codes}
+    back_measure = {real: k for k, real in real_measure.items()}
+    back_area = {real: k for k, real in real_area.items()}
+    period_of = {(p.type.value, p.start): index for index, p in enumerate(check.periods)}
+    used_measures = {key[0] for key in values}
+    used_areas = {key[1] for key in values}
+    existing = (
+        Observation.objects.filter(
+            measure_id__in=[real_measure[m] for m in used_measures if real_measure[m] > 0],
+            area_id__in=[real_area[a] for a in used_areas if real_area[a] > 0],
+            period_start__in={p.start for p in check.periods},
+        )
+        .values_list(
+            "id",
+            "measure_id",
+            "area_id",
+            "period_type",
+            "period_start",
+            "period_end",
+            "value",
+            "value_note",
+            *EXTRA_FIELDS,
+            "batch_id",
+        )
+        .iterator(chunk_size=5000)
+    )
+    matched: set[Key] = set()
+    for old in existing:
+        pidx = period_of.get((old[3], old[4]))
+        if pidx is None:
+            continue
+        key = (back_measure[old[1]], back_area[old[2]], pidx)
+        new = values.get(key)
+        if new is None:
+            continue
+        matched.add(key)
+        if len(new) > 3:
+            same_extras = all(_decimal(e) == o for e, o in zip(new[3:], old[8:12], strict=True))
+        else:
+            same_extras = old[8] is None and old[9] is None and old[10] is None and old[11] is None
+        if (
+            _decimal(new[1]) == old[6]
+            and new[2] == old[7]
+            and same_extras
+            and check.periods[pidx].end == old[5]
+        ):
+            plan.unchanged += 1
+            if len(plan.samples["unchanged"]) < SAMPLES:
+                plan.samples["unchanged"].append(_describe(check, key, new))
+            continue
+        plan.revised += 1
+        plan.changes.append((old[0], key, old))
+        if len(plan.samples["revised"]) < SAMPLES:
+            plan.samples["revised"].append(
+                {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
+            )
+    for key, new in values.items():
+        if key not in matched:
+            plan.new_keys.append(key)
+            if len(plan.samples["new"]) < SAMPLES:
+                plan.samples["new"].append(_describe(check, key, new))
+    plan.new = len(plan.new_keys)
+    for key in (*plan.new_keys, *(change[1] for change in plan.changes)):
+        plan.measure_ids.add(real_measure[key[0]])
+    touched_periods = {key[2] for key in plan.new_keys} | {c[1][2] for c in plan.changes}
+    plan.quarters = {check.periods[pidx].quarter for pidx in touched_periods}
+    return plan
+
+
+def _describe(check: CheckResult, key: Key, new: tuple) -> dict[str, str]:
+    measure = check.measure_codes[key[0]]
+    area = check.area_codes[key[1]]
+    return {
+        "row": str(new[0]),
+        "measure": measure,
+        "measure_name": check.measure_names.get(measure, measure),
+        "area": check.area_names.get(area, area),
+        "period": check.periods[key[2]].label,
+        "value": new[1] if new[1] is not None else "",
+        "note": new[2],
+    }
+
+
+def plan_summary(check: CheckResult, plan: ImportPlan) -> dict[str, Any]:
+    """The plan as the pages and the command show it (JSON-serialisable)."""
+    registering = sorted(check.areas_to_register.values(), key=lambda a: a.ons_code)
+    return {
+        "rows_read": check.rows_read,
+        "values": len(check.values),
+        "new": plan.new,
+        "revised": plan.revised,
+        "unchanged": plan.unchanged,
+        "skipped": [
+            {"reason": reason, "rows": count} for reason, count in check.skipped.most_common()
+        ],
+        "areas_to_register": [
+            {"ons_code": a.ons_code, "name": a.name, "kind": a.kind} for a in registering[:100]
+        ],
+        "areas_to_register_count": len(registering),
+        "measures_to_create": sorted(check.measures_to_create),
+        "warnings": check.warnings[:50],
+        "samples": plan.samples,
+        "sample_rows": check.sample_rows,
+        "measures": len({key[0] for key in check.values}),
+        "quarters": [q.code for q in sorted(plan.quarters)],
+        "periods": [p.label for p in sorted(check.periods)[:3]]
+        + (["…"] if len(check.periods) > 6 else [])
+        + [p.label for p in sorted(check.periods)[3:][-3:]],
+    }
+
+
+def areas_register(check: CheckResult) -> dict[int, int]:
+    """Create the areas the file registers; returns provisional id → real id."""
+    from performance.services import area_upsert
+
+    created = {}
+    provisional = {code: id_ for id_, code in check.area_codes.items() if id_ < 0}
+    for code, entry in check.areas_to_register.items():
+        others = sorted(name for name in entry.names if name != entry.name)
+        area, _ = area_upsert(
+            ons_code=code,
+            name=entry.name[:120],
+            kind=entry.kind,
+            council_type=entry.council_type,
+            alternative_names="|".join(others)[:255],
+        )
+        created[provisional[code]] = area.id
+    return created
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def values_write(
+    check: CheckResult,
+    plan: ImportPlan,
+    *,
+    batch: ImportBatch,
+    measure_ids: dict[int, int],
+    area_ids: dict[int, int],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the plan's new and revised values under `batch`. Call inside a transaction."""
+    real_measure = {k: measure_ids.get(k, k) for k in check.measure_codes}
+    real_area = {k: area_ids.get(k, k) for k in check.area_codes}
+    done = 0
+    writer = _copy_new if connection.vendor == "postgresql" else _bulk_create_new
+    for count in writer(check, plan, batch, real_measure, real_area):
+        done += count
+        if progress:
+            progress(done)
+    now = timezone.now()
+    for start in range(0, len(plan.changes), CHUNK):
+        chunk = plan.changes[start : start + CHUNK]
+        observations, revisions = [], []
+        for observation_id, key, old in chunk:
+            new = check.values[key]
+            extras = new[3:] if len(new) > 3 else (None, None, None, None)
+            period = check.periods[key[2]]
+            observations.append(
+                Observation(
+                    id=observation_id,
+                    value=new[1],
+                    value_note=new[2],
+                    numerator=extras[0],
+                    denominator=extras[1],
+                    lower_ci=extras[2],
+                    upper_ci=extras[3],
+                    period_end=period.end,
+                    batch=batch,
+                    revised_at=now,
+                )
+            )
+            revisions.append(
+                ObservationRevision(
+                    observation_id=observation_id,
+                    batch=batch,
+                    previous_value=old[6],
+                    previous_value_note=old[7],
+                    previous_numerator=old[8],
+                    previous_denominator=old[9],
+                    previous_lower_ci=old[10],
+                    previous_upper_ci=old[11],
+                    previous_batch_id=old[12],
+                )
+            )
+        Observation.objects.bulk_update(
+            observations,
+            ["value", "value_note", *EXTRA_FIELDS, "period_end", "batch", "revised_at"],
+            batch_size=1000,
+        )
+        ObservationRevision.objects.bulk_create(revisions, batch_size=1000)
+        done += len(chunk)
+        if progress:
+            progress(done)
+
+
+def _new_rows(
+    check: CheckResult, plan: ImportPlan, real_measure: dict[int, int], real_area: dict[int, int]
+) -> Iterator[tuple]:
+    periods = check.periods
+    for key in plan.new_keys:
+        new = check.values[key]
+        extras = new[3:] if len(new) > 3 else (None, None, None, None)
+        period = periods[key[2]]
+        yield real_measure[key[0]], real_area[key[1]], period, new[1], new[2], extras
+
+
+def _bulk_create_new(
+    check: CheckResult,
+    plan: ImportPlan,
+    batch: ImportBatch,
+    real_measure: dict[int, int],
+    real_area: dict[int, int],
+) -> Iterator[int]:
+    chunk: list[Observation] = []
+    for measure_id, area_id, period, value, note, extras in _new_rows(
+        check, plan, real_measure, real_area
+    ):
+        chunk.append(
+            Observation(
+                measure_id=measure_id,
+                area_id=area_id,
+                period_type=period.type.value,
+                period_start=period.start,
+                period_end=period.end,
+                value=value,
+                value_note=note,
+                numerator=extras[0],
+                denominator=extras[1],
+                lower_ci=extras[2],
+                upper_ci=extras[3],
+                batch=batch,
+            )
+        )
+        if len(chunk) >= CHUNK:
+            Observation.objects.bulk_create(chunk)
+            yield len(chunk)
+            chunk = []
+    if chunk:
+        Observation.objects.bulk_create(chunk)
+        yield len(chunk)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_new(
+    check: CheckResult,
+    plan: ImportPlan,
+    batch: ImportBatch,
+    real_measure: dict[int, int],
+    real_area: dict[int, int],
+) -> Iterator[int]:
+    """COPY the new values into the observations table, a chunk at a time (PostgreSQL)."""
+    table = Observation._meta.db_table
+    columns = (
+        "measure_id, area_id, period_type, period_start, period_end, value, value_note, "
+        "numerator, denominator, lower_ci, upper_ci, batch_id"
+    )
+    sql = f"COPY {table} ({columns}) FROM STDIN"
+    batch_id = str(batch.id)
+    period_text: dict[int, str] = {}
+    lines: list[str] = []
+
+    def flush() -> int:
+        buffer = io.StringIO("".join(lines))
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(sql, buffer)
+        count = len(lines)
+        lines.clear()
+        return count
+
+    for key in plan.new_keys:
+        new = check.values[key]
+        pidx = key[2]
+        period = period_text.get(pidx)
+        if period is None:
+            p = check.periods[pidx]
+            period = period_text[pidx] = f"{p.type.value}\t{p.start}\t{p.end}"
+        note = new[2]
+        if note:
+            note = note.translate(_COPY_ESCAPES)
+        value = new[1] if new[1] is not None else "\\N"
+        if len(new) > 3:
+            extras = "\t".join(e if e is not None else "\\N" for e in new[3:])
+        else:
+            extras = "\\N\t\\N\t\\N\t\\N"
+        lines.append(
+            f"{real_measure[key[0]]}\t{real_area[key[1]]}\t{period}\t{value}\t{note}\t"
+            f"{extras}\t{batch_id}\n"
+        )
+        if len(lines) >= CHUNK:
+            yield flush()
+    if lines:
+        yield flush()
+
+
+# --- Rolling back ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    restored: int
+    deleted: int
+    measure_ids: tuple[int, ...]
+    quarters: tuple[Quarter, ...]
+
+
+def values_roll_back(*, batch: ImportBatch) -> RollbackResult:
+    """Undo what `batch` wrote: restore the values it revised (from their revisions) and delete
+    the values it created. Call inside a transaction, after checking no later import revised
+    them (`later_revisions`)."""
+    revisions = list(
+        ObservationRevision.objects.filter(batch=batch)
+        .order_by("observation_id", "-revised_at", "-id")
+        .values_list(
+            "observation_id",
+            "previous_value",
+            "previous_value_note",
+            "previous_numerator",
+            "previous_denominator",
+            "previous_lower_ci",
+            "previous_upper_ci",
+            "previous_batch_id",
+        )
+    )
+    earliest: dict[int, tuple] = {}
+    for revision in revisions:  # newest first: the last one seen is the batch's first change
+        earliest[revision[0]] = revision
+    ObservationRevision.objects.filter(batch=batch).delete()
+    still_revised = dict(
+        ObservationRevision.objects.filter(observation_id__in=list(earliest))
+        .order_by("observation_id", "revised_at")
+        .values_list("observation_id", "revised_at")
+    )
+    restored = []
+    for observation_id, revision in earliest.items():
+        restored.append(
+            Observation(
+                id=observation_id,
+                value=revision[1],
+                value_note=revision[2],
+                numerator=revision[3],
+                denominator=revision[4],
+                lower_ci=revision[5],
+                upper_ci=revision[6],
+                batch_id=revision[7],
+                revised_at=still_revised.get(observation_id),
+            )
+        )
+    Observation.objects.bulk_update(
+        restored,
+        ["value", "value_note", *EXTRA_FIELDS, "batch", "revised_at"],
+        batch_size=1000,
+    )
+    created = Observation.objects.filter(batch=batch).exclude(id__in=list(earliest))
+    scope = set(created.values_list("measure_id", "period_end").distinct())
+    scope |= set(
+        Observation.objects.filter(id__in=list(earliest))
+        .values_list("measure_id", "period_end")
+        .distinct()
+    )
+    _, per_model = created.delete()
+    deleted = per_model.get(Observation._meta.label, 0)
+    return RollbackResult(
+        restored=len(restored),
+        deleted=deleted,
+        measure_ids=tuple(sorted({measure_id for measure_id, _ in scope})),
+        quarters=tuple(sorted({Quarter.containing(end) for _, end in scope})),
+    )
+
+
+def later_revisions(*, batch: ImportBatch) -> list[ImportBatch]:
+    """Imports that revised values this batch wrote: it cannot be rolled back before them."""
+    later_ids = (
+        ObservationRevision.objects.filter(previous_batch=batch)
+        .exclude(batch=batch)
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    return list(ImportBatch.objects.filter(id__in=list(later_ids)))

@@ -1,0 +1,419 @@
+"""Checking an import as a whole, the same way for every format.
+
+Every row is read once: its area, measure, period and numbers are resolved and parsed (with
+caches, so a file of a million rows makes no query per row), duplicates within the file are
+found, and every problem is named by row and column. The result holds the values ready to
+write, keyed by measure, area and period, and what else the import would do (areas to
+register, catalogue measures to create, rows left out and why).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from bury_hc.imports import ImportProblem, decimal_parse
+from bury_hc.periods import Period, PeriodParseError, parse_period
+from performance.importing.catalogue import text_key
+from performance.importing.formats import EXTRA_ROLES, FormatReading, ImportProblemText, Skip
+from performance.models import Area, Measure
+
+MAX_PROBLEMS_KEPT = 1000
+SAMPLE_ROWS = 10
+PROGRESS_EVERY = 10_000
+_MAX_MAGNITUDE = Decimal(10) ** 14  # max_digits 20, decimal_places 6
+_SIX_PLACES = Decimal("0.000001")
+REGISTRABLE_AREA = re.compile(r"^E(06|07|08|09|10|12|92)\d{6}$")
+COUNCIL_TYPES = {
+    "E06": "Unitary authority",
+    "E07": "Non-metropolitan district",
+    "E08": "Metropolitan district",
+    "E09": "London borough",
+    "E10": "County council",
+}
+
+# A checked value: (row, value as text or None, note, numerator, denominator, lower, upper).
+# Text, not Decimal, to keep a million of them small; the text is already known to be a number
+# that fits the database (at most 14 digits before the point, 6 after).
+CheckedValue = tuple
+Key = tuple[int, int, int]  # measure id, area id, period index (ids < 0: to be created)
+
+
+@dataclass
+class AreaToRegister:
+    ons_code: str
+    name: str
+    kind: str
+    council_type: str
+    names: set[str] = field(default_factory=set)
+    latest: Period | None = None
+
+
+@dataclass
+class CheckResult:
+    """An import checked as a whole: what it holds, and everything wrong with it."""
+
+    values: dict[Key, CheckedValue]
+    periods: list[Period]
+    measure_codes: dict[int, str]  # id (negative for measures to create) → code
+    area_codes: dict[int, str]  # id (negative for areas to register) → ONS code
+    measure_names: dict[str, str]
+    area_names: dict[str, str]
+    problems: list[ImportProblem]
+    problem_count: int
+    skipped: Counter[str]
+    rows_read: int
+    areas_to_register: dict[str, AreaToRegister]
+    measures_to_create: set[str]
+    warnings: list[str]
+    sample_rows: list[dict[str, str]]
+
+    @property
+    def clean(self) -> bool:
+        return self.problem_count == 0
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.kept: list[ImportProblem] = []
+        self.count = 0
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS_KEPT:
+            self.kept.append(ImportProblem(row, column, message))
+
+
+def import_check(
+    reading: FormatReading, *, progress: Callable[[int], None] | None = None
+) -> CheckResult:
+    """Check every row of `reading`; nothing is written. Queries: the areas, the measures, and
+    whatever the format's measure resolver loaded."""
+    problems = _Problems()
+    for problem in reading.problems:
+        problems.add(problem.row, problem.column, problem.message)
+    if reading.problems:  # the file's shape is wrong: its rows cannot be read sensibly
+        return _empty_result(problems, reading)
+
+    columns = reading.columns
+    area_column, measure_column = columns.get("area"), columns.get("measure")
+    period_column, value_column = columns.get("period"), columns.get("value")
+    note_column = columns.get("value_note")
+
+    areas = _AreaResolver(register=reading.register_areas)
+    measure_ids: dict[str, int] = dict(Measure.objects.values_list("code", "id"))
+    measure_names: dict[str, str] = dict(Measure.objects.values_list("code", "name"))
+    new_measures: dict[str, int] = {}
+    resolver = reading.measure_resolver
+    period_dependent = resolver.period_dependent
+
+    periods: list[Period] = []
+    period_index: dict[Period, int] = {}
+    period_cache: dict[str, int | str] = {}
+    measure_cache: dict[tuple, int | str] = {}
+    values: dict[Key, CheckedValue] = {}
+    skipped: Counter[str] = Counter()
+    samples: list[dict[str, str]] = []
+    rows_read = 0
+    blank_note, blank_skips = reading.blank_note, reading.blank_skips
+
+    for item in reading.rows:
+        if type(item) is Skip:
+            skipped[item.reason] += 1
+            continue
+        rows_read += 1
+        if progress and rows_read % PROGRESS_EVERY == 0:
+            progress(rows_read)
+        row = item.row
+        ok = True
+
+        # The period: parsed once per distinct spelling.
+        pidx = period_cache.get(item.period)
+        if pidx is None:
+            try:
+                period = parse_period(item.period)
+            except PeriodParseError as exc:
+                pidx = str(exc)
+            else:
+                pidx = period_index.get(period)
+                if pidx is None:
+                    pidx = period_index[period] = len(periods)
+                    periods.append(period)
+            period_cache[item.period] = pidx
+        if type(pidx) is str:
+            problems.add(row, period_column or item.value_column, pidx)
+            ok = False
+
+        # The area: by ONS code or name, once per distinct spelling.
+        area_id = areas.cache.get(item.area)
+        if area_id is None:
+            area_id = areas.resolve(item.area, item.area_name)
+        if type(area_id) is str:
+            problems.add(row, area_column, area_id)
+            ok = False
+        elif area_id < 0:
+            areas.seen(item.area, item.area_name, periods[pidx] if type(pidx) is int else None)
+
+        # The measure: by whatever the format calls it (in its year, where that matters).
+        measure_key = (item.measure, item.measure_hint, pidx) if period_dependent else item.measure
+        measure_id = measure_cache.get(measure_key)
+        if measure_id is None:
+            if period_dependent and type(pidx) is str:
+                measure_id = 0  # cannot say without a period; the period's problem is enough
+            else:
+                found = resolver.resolve(
+                    item.measure, item.measure_hint, periods[pidx] if type(pidx) is int else None
+                )
+                if isinstance(found, ImportProblemText):
+                    measure_id = str(found)
+                elif found in measure_ids:
+                    measure_id = measure_ids[found]
+                else:
+                    measure_id = new_measures.setdefault(found, -1 - len(new_measures))
+            measure_cache[measure_key] = measure_id
+        if type(measure_id) is str:
+            problems.add(row, measure_column or item.value_column, measure_id)
+            ok = False
+        elif measure_id == 0:
+            ok = False
+
+        # The value and its note.
+        text = item.value
+        column = item.value_column or value_column
+        note = item.value_note
+        value: str | None = None
+        if text:
+            value = _number(text, row, column, problems)
+            if value is None:
+                ok = False
+        elif not note:
+            note = blank_note
+            if not note:
+                if blank_skips:
+                    skipped["Blank cells"] += 1
+                    continue
+                problems.add(
+                    row,
+                    column,
+                    "The value is blank: enter a number, or say in the note why there is none"
+                    + (f" (column “{note_column}”)." if note_column else "."),
+                )
+                ok = False
+        if len(note) > 255:
+            problems.add(row, note_column, "The note is longer than 255 characters: shorten it.")
+            ok = False
+        extras: list[str | None] = []
+        if item.numerator or item.denominator or item.lower_ci or item.upper_ci:
+            for role in EXTRA_ROLES:
+                extra_text = getattr(item, role)
+                if extra_text:
+                    number = _number(extra_text, row, columns.get(role, role), problems)
+                    if number is None:
+                        ok = False
+                    extras.append(number)
+                else:
+                    extras.append(None)
+        if not ok:
+            continue
+
+        key = (measure_id, area_id, pidx)
+        if key in values:
+            first = values[key][0]
+            problems.add(
+                row,
+                column,
+                f"This is a second value for the same measure, area and period as row {first}: "
+                "keep one of them.",
+            )
+            continue
+        values[key] = (row, value, note, *extras) if any(extras) else (row, value, note)
+        if len(samples) < SAMPLE_ROWS:
+            samples.append({"row": str(row), "key": key})
+
+    codes = {id_: code for code, id_ in measure_ids.items()}
+    codes.update({id_: code for code, id_ in new_measures.items()})
+    result = CheckResult(
+        values=values,
+        periods=periods,
+        measure_codes=codes,
+        area_codes=areas.codes(),
+        measure_names=measure_names,
+        area_names=areas.names(),
+        problems=problems.kept,
+        problem_count=problems.count,
+        skipped=skipped,
+        rows_read=rows_read,
+        areas_to_register=areas.to_register,
+        measures_to_create=set(new_measures),
+        warnings=[*reading.warnings, *getattr(resolver, "warnings", [])],
+        sample_rows=[],
+    )
+    if reading.stream is not None:
+        for problem in reading.stream.problems:
+            problems.add(problem.row, problem.column, problem.message)
+        result.problems, result.problem_count = problems.kept, problems.count
+    _cell_notes_apply(result, reading, areas)
+    result.sample_rows = [_sample(result, entry["key"]) for entry in samples]
+    return result
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?").fullmatch
+
+
+def _number(text: str, row: int, column: str | None, problems: _Problems) -> str | None:
+    """The number as text the database takes, or None (and a problem) if it is not one."""
+    if _PLAIN_NUMBER(text):
+        return text  # the common case: a plain number that fits the column as it is
+    try:
+        number = Decimal(text)
+        fast = number.is_finite()
+    except InvalidOperation:
+        fast = False
+    if not fast:
+        number, problem = decimal_parse(text, row=row, column=column or "value")
+        if problem:
+            problems.add(problem.row, problem.column, problem.message)
+            return None
+    if abs(number) >= _MAX_MAGNITUDE:
+        problems.add(row, column, f"“{text}” is too large to store (at most 14 digits).")
+        return None
+    exponent = number.as_tuple().exponent
+    if exponent < -6:  # type: ignore[operator]
+        return str(number.quantize(_SIX_PLACES))
+    if fast and text.isascii() and "_" not in text and text == text.strip():
+        return text  # the common case: the text is already a plain number
+    return str(number)
+
+
+class _AreaResolver:
+    """Areas by ONS code, name or alternative name; unknown English councils, regions and
+    England registered from the file when the format allows it."""
+
+    def __init__(self, *, register: bool) -> None:
+        self.register = register
+        self.by_key: dict[str, int] = {}
+        self.code_of: dict[int, str] = {}
+        self.name_of: dict[str, str] = {}
+        for area_id, code, name, alternatives in Area.objects.values_list(
+            "id", "ons_code", "name", "alternative_names"
+        ):
+            self.code_of[area_id] = code
+            self.name_of[code] = name
+            for alternative in alternatives.split("|"):
+                if alternative.strip():
+                    self.by_key.setdefault(text_key(alternative), area_id)
+            self.by_key.setdefault(text_key(name), area_id)
+        for area_id, code in self.code_of.items():
+            self.by_key[text_key(code)] = area_id
+        self.cache: dict[str, int | str] = {}
+        self.to_register: dict[str, AreaToRegister] = {}
+        self.new_ids: dict[str, int] = {}
+
+    def resolve(self, ref: str, name: str) -> int | str:
+        found: int | str | None = self.by_key.get(text_key(ref))
+        if found is None:
+            code = ref.strip().upper()
+            if self.register and REGISTRABLE_AREA.match(code):
+                found = self.new_ids.setdefault(code, -1 - len(self.new_ids))
+                prefix = code[:3]
+                self.to_register[code] = AreaToRegister(
+                    ons_code=code,
+                    name=name or code,
+                    kind={"E92": "country", "E12": "region"}.get(prefix, "local_authority"),
+                    council_type=COUNCIL_TYPES.get(prefix, ""),
+                )
+            elif not ref:
+                found = "The area is blank: give its ONS code, for example E08000002 for Bury."
+            else:
+                found = (
+                    f"“{ref}” is not an area this application knows: use its ONS code (for "
+                    "example E08000002 for Bury), or ask an administrator to add the area."
+                )
+        self.cache[ref] = found
+        return found
+
+    def seen(self, ref: str, name: str, period: Period | None) -> None:
+        """Keep the most recent name the file gives a new area, and the others as spellings."""
+        entry = self.to_register.get(ref.strip().upper())
+        if entry is None or not name:
+            return
+        entry.names.add(name)
+        if period is not None and (entry.latest is None or period.start >= entry.latest.start):
+            entry.latest, entry.name = period, name
+
+    def codes(self) -> dict[int, str]:
+        codes = dict(self.code_of)
+        codes.update({id_: code for code, id_ in self.new_ids.items()})
+        return codes
+
+    def names(self) -> dict[str, str]:
+        names = dict(self.name_of)
+        names.update({code: entry.name for code, entry in self.to_register.items()})
+        return names
+
+
+def _cell_notes_apply(result: CheckResult, reading: FormatReading, areas: _AreaResolver) -> None:
+    """Attach a mapping's notes on particular values (area, measure, period) to those values."""
+    if not reading.cell_notes:
+        return
+    area_ids = {code: id_ for id_, code in result.area_codes.items()}
+    measure_ids = {code: id_ for id_, code in result.measure_codes.items()}
+    period_ids = {period: index for index, period in enumerate(result.periods)}
+    for note in reading.cell_notes:
+        try:
+            period = parse_period(str(note.get("period", "")))
+        except PeriodParseError:
+            period = None
+        area = areas.by_key.get(text_key(str(note.get("area", ""))))
+        area_id = area if area is not None else area_ids.get(str(note.get("area", "")).upper())
+        key = (
+            measure_ids.get(str(note.get("measure", ""))),
+            area_id,
+            period_ids.get(period) if period else None,
+        )
+        current = result.values.get(key)  # type: ignore[arg-type]
+        if current is None:
+            result.warnings.append(
+                f"The note “{note.get('note')}” is for a value the file does not hold "
+                f"({note.get('measure')}, {note.get('area')}, {note.get('period')})."
+            )
+            continue
+        result.values[key] = (current[0], current[1], str(note["note"]), *current[3:])  # type: ignore[index]
+
+
+def _sample(result: CheckResult, key: Key) -> dict[str, str]:
+    measure_id, area_id, pidx = key
+    row, value, note = result.values[key][:3]
+    measure = result.measure_codes[measure_id]
+    area = result.area_codes[area_id]
+    return {
+        "row": str(row),
+        "measure": measure,
+        "measure_name": result.measure_names.get(measure, measure),
+        "area": result.area_names.get(area, area),
+        "period": result.periods[pidx].label,
+        "value": value if value is not None else "",
+        "note": note,
+    }
+
+
+def _empty_result(problems: _Problems, reading: FormatReading) -> CheckResult:
+    return CheckResult(
+        values={},
+        periods=[],
+        measure_codes={},
+        area_codes={},
+        measure_names={},
+        area_names={},
+        problems=problems.kept,
+        problem_count=problems.count,
+        skipped=Counter(),
+        rows_read=0,
+        areas_to_register={},
+        measures_to_create=set(),
+        warnings=list(reading.warnings),
+        sample_rows=[],
+    )

@@ -1,0 +1,577 @@
+"""The import formats: how each kind of file says which measure, area, period and value a row
+holds. A format turns the rows of a table into `SourceRow`s (text, not yet checked) or `Skip`s
+(rows the format leaves out on purpose, with the reason), and says how to find a measure from
+what the file calls it. Checking is the same for every format (`performance.importing.checking`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from bury_hc.imports import ImportProblem, TableStream, columns_missing
+from bury_hc.periods import Period, PeriodParseError, parse_period
+
+
+class ImportFormat(StrEnum):
+    TEMPLATE = "template"
+    ASCOF = "ascof"
+    FINGERTIPS = "fingertips"
+    MAPPED = "mapped"
+
+    @property
+    def label(self) -> str:
+        return FORMAT_LABELS[self]
+
+
+FORMAT_LABELS = {
+    ImportFormat.TEMPLATE: "This application's template (one value a row)",
+    ImportFormat.ASCOF: "ASCOF trend data, as NHS England publishes it",
+    ImportFormat.FINGERTIPS: "OHID Fingertips indicator export",
+    ImportFormat.MAPPED: "Another table: say which columns hold what",
+}
+
+TEMPLATE_COLUMNS = ["measure_code", "area_code", "period", "value", "value_note"]
+TEMPLATE_OPTIONAL_COLUMNS = ["numerator", "denominator", "lower_ci", "upper_ci"]
+EXTRA_ROLES = ("numerator", "denominator", "lower_ci", "upper_ci")
+ROLES = ("area", "measure", "period", "value", "value_note", *EXTRA_ROLES)
+ROLE_LABELS = {
+    "area": "Area",
+    "measure": "Measure",
+    "period": "Period",
+    "value": "Value",
+    "value_note": "Note on the value",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "lower_ci": "Lower confidence limit",
+    "upper_ci": "Upper confidence limit",
+}
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """One value as the file gives it, before checking: all text."""
+
+    row: int
+    area: str
+    measure: str
+    period: str
+    value: str
+    value_note: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    lower_ci: str = ""
+    upper_ci: str = ""
+    area_name: str = ""  # the file's own name for the area, for registering it
+    measure_hint: str = ""  # e.g. ASCOF's description, to resolve or cross-check the code
+    value_column: str | None = None  # the column the value is in, where it varies (wide tables)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A row the format leaves out on purpose, and why (shown in the plan, counted)."""
+
+    row: int
+    reason: str
+
+
+class MeasureResolver(Protocol):
+    """Finds a measure (by its code in this application) from what a file calls it."""
+
+    period_dependent: bool
+
+    def resolve(self, ref: str, hint: str, period: Period | None) -> str | ImportProblemText: ...
+
+
+class ImportProblemText(str):
+    """A resolver's explanation of why a measure could not be found (a str, to cache cheaply)."""
+
+
+@dataclass
+class FormatReading:
+    """What a format hands the checker."""
+
+    rows: Iterator[SourceRow | Skip]
+    columns: dict[str, str]  # role → the heading it is read from, for problem messages
+    measure_resolver: MeasureResolver
+    register_areas: bool = False
+    blank_note: str = ""  # the note for a blank value; "" means a blank value needs its own note
+    blank_skips: bool = False  # a blank cell is skipped (wide tables) rather than a problem
+    cell_notes: list[dict[str, str]] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)  # found before any row
+    warnings: list[str] = field(default_factory=list)
+    stream: TableStream | None = None
+
+
+def format_detect(headers: list[str]) -> ImportFormat | None:
+    """Guess the format from the headings: the template, ASCOF or Fingertips, else None."""
+    present = {name.lower() for name in headers}
+    if {"measure_code", "area_code", "period", "value"} <= present:
+        return ImportFormat.TEMPLATE
+    if {"year", "ons code", "measure group", "measure_value"} <= present:
+        return ImportFormat.ASCOF
+    if {"indicator id", "area code", "time period", "value"} <= present:
+        return ImportFormat.FINGERTIPS
+    return None
+
+
+def _column_lookup(stream: TableStream) -> dict[str, str]:
+    """Headings by lower case, so that "Area Code" and "area code" are the same column."""
+    return {name.lower(): name for name in stream.headers}
+
+
+# --- The application's own template ----------------------------------------------------------
+
+
+def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatReading:
+    """The long template: measure_code, area_code, period, value, value_note and, optionally,
+    numerator, denominator, lower_ci, upper_ci. Headings are matched without regard to case."""
+    problems = columns_missing(stream, ["measure_code", "area_code", "period", "value"])
+    names = _column_lookup(stream)
+    column = {
+        "measure": names.get("measure_code", "measure_code"),
+        "area": names.get("area_code", "area_code"),
+        "period": names.get("period", "period"),
+        "value": names.get("value", "value"),
+    }
+    for role in ("value_note", *EXTRA_ROLES):
+        if role in names:
+            column[role] = names[role]
+
+    def rows() -> Iterator[SourceRow | Skip]:
+        if problems:
+            return
+        index = {name: position for position, name in enumerate(stream.headers)}
+        measure, area, period, value = (
+            index[column[role]] for role in ("measure", "area", "period", "value")
+        )
+        note = index[column["value_note"]] if "value_note" in column else None
+        extras = [(role, index[column[role]]) for role in EXTRA_ROLES if role in column]
+        for number, cells in stream.records():
+            source = SourceRow(
+                number,
+                cells[area].strip(),
+                cells[measure].strip(),
+                cells[period].strip(),
+                cells[value].strip(),
+                cells[note].strip() if note is not None else "",
+            )
+            for role, position in extras:
+                setattr(source, role, cells[position].strip())
+            yield source
+
+    return FormatReading(
+        rows=rows(), columns=column, measure_resolver=resolver, problems=problems, stream=stream
+    )
+
+
+# --- ASCOF, as NHS England publishes it ------------------------------------------------------
+
+ASCOF_REQUIRED = ["Year", "ONS Code", "Measure Group", "Measure_Value"]
+_AGGREGATE_LEVELS = {"council type"}
+
+
+def ascof_reading(stream: TableStream, resolver: MeasureResolver) -> FormatReading:
+    """The ASCOF trend file: one row per year, area and measure code.
+
+    Rows for council-type averages ("Metropolitan Districts", …; the level spelled "Council
+    Type" or "Council type", the ONS code blank or "-") are skipped; so are rows for a breakdown
+    other than the total (the Disaggregation Level is "Total", or blank in 2023-24). Areas are
+    found by ONS code, whatever the name says (region names are spelled two ways); English
+    councils, regions and England that the application does not know yet are registered from
+    the file.
+    """
+    problems = columns_missing(stream, ASCOF_REQUIRED)
+    names = _column_lookup(stream)
+    column = {
+        "period": names.get("year", "Year"),
+        "area": names.get("ons code", "ONS Code"),
+        "measure": names.get("measure group", "Measure Group"),
+        "value": names.get("measure_value", "Measure_Value"),
+    }
+    description = names.get("measure group description")
+    area_name = names.get("geographical description")
+    level = names.get("geographical level")
+    breakdown = names.get("disaggregation level")
+
+    def rows() -> Iterator[SourceRow | Skip]:
+        for row in stream:
+            get = row.get
+            if level and get(level).lower() in _AGGREGATE_LEVELS:
+                # "Council Type" / "Council type" rows: averages over a kind of council, with
+                # no ONS code (blank in some years, "-" in others).
+                yield Skip(row.number, "Averages for a type of council (no ONS code)")
+                continue
+            split = get(breakdown).lower() if breakdown else ""
+            if split not in ("", "total"):
+                yield Skip(row.number, f"Breakdowns other than the total ({get(breakdown)})")
+                continue
+            yield SourceRow(
+                row.number,
+                get(column["area"]).upper(),
+                get(column["measure"]).upper(),
+                get(column["period"]),
+                get(column["value"]),
+                area_name=get(area_name) if area_name else "",
+                measure_hint=get(description) if description else "",
+            )
+
+    return FormatReading(
+        rows=rows(),
+        columns=column,
+        measure_resolver=resolver,
+        register_areas=True,
+        problems=problems,
+        stream=stream,
+    )
+
+
+# --- OHID Fingertips -------------------------------------------------------------------------
+
+FINGERTIPS_REQUIRED = ["Indicator ID", "Area Code", "Time period", "Value"]
+FINGERTIPS_COLUMNS = {
+    "measure": "indicator id",
+    "area": "area code",
+    "period": "time period",
+    "value": "value",
+    "value_note": "value note",
+    "numerator": "count",
+    "denominator": "denominator",
+    "lower_ci": "lower ci 95.0 limit",
+    "upper_ci": "upper ci 95.0 limit",
+}
+
+
+def fingertips_reading(
+    stream: TableStream, resolver: MeasureResolver, options: dict[str, Any] | None = None
+) -> FormatReading:
+    """A Fingertips indicator export (the "Download data" CSV).
+
+    Only the rows for persons, with no category (deprivation decile, ethnic group, …), are kept
+    unless `options` say otherwise (`sex`, `category_type`, `category`, `age`). For the age, an
+    indicator published for one age group keeps it; one published for several keeps "All ages",
+    and one with several and no "All ages" is a problem until an age is chosen. Indicators are
+    linked to measures by their ID (a source code of scheme "fingertips").
+    """
+    options = options or {}
+    problems = columns_missing(stream, FINGERTIPS_REQUIRED)
+    names = _column_lookup(stream)
+    column = {role: names[name] for role, name in FINGERTIPS_COLUMNS.items() if name in names}
+    if problems:
+        return FormatReading(
+            rows=iter(()), columns=column, measure_resolver=resolver, problems=problems
+        )
+    sex_col, age_col = names.get("sex"), names.get("age")
+    category_type_col, category_col = names.get("category type"), names.get("category")
+    indicator_name, area_name = names.get("indicator name"), names.get("area name")
+    wanted_sex = str(options.get("sex", "Persons")).lower()
+    wanted_category_type = str(options.get("category_type", "")).lower()
+    wanted_category = str(options.get("category", "")).lower()
+    wanted_age = str(options.get("age", "")).lower()
+
+    def kept(row: Any) -> str | None:
+        """Why a row is left out, or None to keep it (apart from the age)."""
+        if sex_col and row.get(sex_col).lower() not in (wanted_sex, ""):
+            return f"Sexes other than {options.get('sex', 'Persons')}"
+        if category_type_col and row.get(category_type_col).lower() != wanted_category_type:
+            return "Breakdowns by category (deprivation, ethnic group, …)"
+        if category_col and wanted_category and row.get(category_col).lower() != wanted_category:
+            return "Other categories"
+        return None
+
+    # First pass: which ages each indicator is published for (Fingertips files are small).
+    ages: dict[str, Counter[str]] = {}
+    if age_col and not wanted_age:
+        for row in stream:
+            if kept(row) is None:
+                ages.setdefault(row.get(column["measure"]), Counter())[row.get(age_col)] += 1
+    chosen: dict[str, str] = {}
+    for indicator, counts in ages.items():
+        if len(counts) == 1:
+            chosen[indicator] = next(iter(counts)).lower()
+        elif any(age.lower() == "all ages" for age in counts):
+            chosen[indicator] = "all ages"
+        else:
+            listed = ", ".join(sorted(counts))
+            problems.append(
+                ImportProblem(
+                    None,
+                    age_col,
+                    f"Indicator {indicator} has values for several age groups ({listed}) and "
+                    "none for all ages: choose the age group to import.",
+                )
+            )
+
+    def rows() -> Iterator[SourceRow | Skip]:
+        extras = [(role, column[role]) for role in EXTRA_ROLES if role in column]
+        note_col = column.get("value_note")
+        for row in stream:
+            reason = kept(row)
+            if reason:
+                yield Skip(row.number, reason)
+                continue
+            indicator = row.get(column["measure"])
+            if age_col:
+                age = row.get(age_col).lower()
+                if age != (wanted_age or chosen.get(indicator, age)):
+                    yield Skip(row.number, "Other age groups")
+                    continue
+            source = SourceRow(
+                row.number,
+                row.get(column["area"]).upper(),
+                indicator,
+                row.get(column["period"]),
+                row.get(column["value"]),
+                row.get(note_col) if note_col else "",
+                area_name=row.get(area_name) if area_name else "",
+                measure_hint=row.get(indicator_name) if indicator_name else "",
+            )
+            for role, name in extras:
+                setattr(source, role, row.get(name))
+            yield source
+
+    return FormatReading(
+        rows=rows(),
+        columns=column,
+        measure_resolver=resolver,
+        register_areas=True,
+        blank_note="No value published",
+        problems=problems,
+        stream=stream,
+    )
+
+
+# --- Any other table, through a mapping --------------------------------------------------------
+
+LAYOUTS = {"long": "One value a row", "wide": "Several value columns"}
+COLUMNS_ARE = {"periods": "periods", "measures": "measures"}
+
+
+def mapping_problems(mapping: dict[str, Any], headers: list[str]) -> list[ImportProblem]:
+    """What is wrong with a mapping for a file with these headings (plain English)."""
+    problems = []
+    present = {name.lower() for name in headers}
+    layout = mapping.get("layout", "long")
+    if layout not in LAYOUTS:
+        return [ImportProblem(None, None, f"“{layout}” is not a layout: use long or wide.")]
+    columns_are = mapping.get("columns_are", "periods")
+    if layout == "wide" and columns_are not in COLUMNS_ARE:
+        problems.append(
+            ImportProblem(None, None, "Say whether the value columns are periods or measures.")
+        )
+    needed = ["area", "measure", "period", "value"]
+    if layout == "wide":
+        needed.remove("value")
+        needed.remove("period" if columns_are == "periods" else "measure")
+    for role in ROLES:
+        spec = mapping.get(role) or {}
+        if not isinstance(spec, dict):
+            problems.append(ImportProblem(None, None, f"The {role} mapping is not understood."))
+            continue
+        name = spec.get("column")
+        if name and name.lower() not in present:
+            problems.append(
+                ImportProblem(
+                    1, name, f"The file has no column “{name}” ({ROLE_LABELS[role].lower()})."
+                )
+            )
+        elif role in needed and not name and not spec.get("fixed"):
+            problems.append(
+                ImportProblem(
+                    None,
+                    None,
+                    f"Say which column holds the {ROLE_LABELS[role].lower()}, or give one "
+                    "for the whole file.",
+                )
+            )
+    if layout == "long" and (mapping.get("value") or {}).get("fixed"):
+        problems.append(ImportProblem(None, None, "The value must come from a column."))
+    if layout == "wide":
+        value_columns = _value_columns(mapping, headers)
+        if not value_columns:
+            problems.append(ImportProblem(None, None, "Choose the columns that hold the values."))
+        for name in value_columns:
+            if name.lower() not in present:
+                problems.append(ImportProblem(1, name, f"The file has no column “{name}”."))
+    return problems
+
+
+def _value_columns(mapping: dict[str, Any], headers: list[str]) -> list[str]:
+    """The columns of a wide table that hold values: those listed, or else every column not
+    used for something else (whose heading is a period, when the columns are periods: so a
+    saved mapping reads next quarter's months too)."""
+    listed = mapping.get("value_columns")
+    if listed:
+        return list(listed)
+    used = {
+        (mapping.get(role) or {}).get("column", "").lower()
+        for role in ROLES
+        if isinstance(mapping.get(role), dict)
+    }
+    unused = [name for name in headers if name.lower() not in used]
+    if mapping.get("columns_are", "periods") == "periods":
+        return [name for name in unused if period_label_ok(name)]
+    return unused
+
+
+def _role_reader(spec: dict[str, Any] | None, names: dict[str, str]) -> tuple[Any, str | None]:
+    """A function reading a role's text from a row, and the column it reads (or None)."""
+    spec = spec or {}
+    labels = {str(k).strip().lower(): v for k, v in (spec.get("labels") or {}).items()}
+    if spec.get("column"):
+        name = names.get(spec["column"].lower(), spec["column"])
+        if labels:
+
+            def read(row: Any) -> str | None:
+                text = row.get(name)
+                mapped = labels.get(text.lower(), text)
+                return None if mapped == "" else str(mapped)
+        else:
+
+            def read(row: Any) -> str | None:
+                return row.get(name)
+
+        return read, name
+    fixed = str(spec.get("fixed") or "")
+
+    def constant(row: Any) -> str:
+        return fixed
+
+    return constant, None
+
+
+def mapped_reading(
+    stream: TableStream, resolver: MeasureResolver, mapping: dict[str, Any]
+) -> FormatReading:
+    """A table in no standard format, read through a mapping (a saved profile or the analyst's
+    choices): which column holds each of area, measure, period and value, or a fixed value for
+    the whole file; `labels` translate what a column says into codes ("Residential" → a measure
+    code; "" leaves those rows out); or, for a wide table, which columns hold values and
+    whether their headings are periods ("Apr-24") or measures.
+
+    Options: `blank_note` (the note stored for a blank cell; without it a blank value in a long
+    table is a problem, and in a wide table a blank cell is skipped), `cell_notes` (notes on
+    particular values: area, measure, period, note), `register_areas`.
+    """
+    problems = mapping_problems(mapping, stream.headers)
+    names = _column_lookup(stream)
+    readers = {role: _role_reader(mapping.get(role), names) for role in ROLES}
+    column = {role: name for role, (_, name) in readers.items() if name}
+    layout = mapping.get("layout", "long")
+    columns_are = mapping.get("columns_are", "periods")
+    blank_note = str(mapping.get("blank_note") or "")
+    reading = FormatReading(
+        rows=iter(()),
+        columns=column,
+        measure_resolver=resolver,
+        register_areas=bool(mapping.get("register_areas", False)),
+        blank_note=blank_note,
+        blank_skips=layout == "wide" and not blank_note,
+        cell_notes=list(mapping.get("cell_notes") or []),
+        problems=problems,
+        stream=stream,
+    )
+    if problems:
+        return reading
+    read = {role: reader for role, (reader, _) in readers.items()}
+    optional = [role for role in ("value_note", *EXTRA_ROLES) if role in column]
+
+    def skipped_label(row: Any, role: str) -> Skip:
+        return Skip(
+            row.number, f"“{row.get(column[role])}” in column “{column[role]}” (not imported)"
+        )
+
+    if layout == "long":
+
+        def rows() -> Iterator[SourceRow | Skip]:
+            for row in stream:
+                parts = {role: read[role](row) for role in ("area", "measure", "period")}
+                missing = next((role for role, text in parts.items() if text is None), None)
+                if missing:
+                    yield skipped_label(row, missing)
+                    continue
+                source = SourceRow(
+                    row.number,
+                    parts["area"],
+                    parts["measure"],
+                    parts["period"],
+                    row.get(column["value"]),
+                )
+                for role in optional:
+                    setattr(source, role, read[role](row) or "")
+                yield source
+
+        reading.rows = rows()
+        return reading
+
+    value_columns = [
+        names.get(name.lower(), name) for name in _value_columns(mapping, stream.headers)
+    ]
+    header_labels = {
+        str(k).strip().lower(): v
+        for k, v in (
+            (mapping.get("period" if columns_are == "periods" else "measure") or {}).get("labels")
+            or {}
+        ).items()
+    }
+    headings = {}
+    for name in value_columns:
+        text = header_labels.get(name.lower(), name)
+        if text == "":
+            continue  # a column set not to be imported
+        if columns_are == "periods":
+            try:
+                parse_period(str(text))
+            except PeriodParseError as exc:
+                problems.append(ImportProblem(1, name, f"This heading is not a period: {exc}"))
+                continue
+        headings[name] = str(text)
+    fixed_role = "measure" if columns_are == "periods" else "period"
+
+    def wide_rows() -> Iterator[SourceRow | Skip]:
+        for row in stream:
+            area = read["area"](row)
+            other = read[fixed_role](row)
+            if area is None:
+                yield skipped_label(row, "area")
+                continue
+            if other is None:
+                yield skipped_label(row, fixed_role)
+                continue
+            note = read["value_note"](row) if "value_note" in column else ""
+            for name, heading in headings.items():
+                period, measure = (heading, other) if columns_are == "periods" else (other, heading)
+                yield SourceRow(
+                    row.number,
+                    area,
+                    measure,
+                    period,
+                    row.get(name),
+                    note or "",
+                    value_column=name,
+                )
+
+    reading.rows = wide_rows()
+    left = [
+        name
+        for name in stream.headers
+        if name not in headings and name not in column.values() and not mapping.get("value_columns")
+    ]
+    if left:
+        reading.warnings.append(
+            "Columns not read (their headings are not periods): " + ", ".join(left) + "."
+        )
+    return reading
+
+
+def period_label_ok(text: str) -> bool:
+    """Whether a heading reads as a period (to suggest the value columns of a wide table)."""
+    try:
+        parse_period(text)
+    except PeriodParseError:
+        return False
+    return bool(re.search(r"\d", text))

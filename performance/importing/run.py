@@ -1,0 +1,225 @@
+"""Running an import from a file to the database: open, read in its format, check, compare,
+write. `performance.services` holds the entry points (`observations_import`, …); this module
+holds their parts."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from bury_hc.imports import ImportProblem, ImportRefused, TableStream, table_stream
+from performance.importing.applying import ImportPlan, plan_build, plan_summary
+from performance.importing.catalogue import (
+    AscofMeasureResolver,
+    CatalogueMeasureResolver,
+    SourceCodeMeasureResolver,
+)
+from performance.importing.checking import CheckResult, import_check
+from performance.importing.formats import (
+    FormatReading,
+    ImportFormat,
+    ascof_reading,
+    fingertips_reading,
+    format_detect,
+    mapped_reading,
+    template_reading,
+)
+from performance.models import SourceCode
+
+BACKGROUND_ROWS = 5_000  # bigger files are checked and imported by a Celery worker
+DEFAULT_SOURCES = {
+    ImportFormat.ASCOF: "NHS England, Adult Social Care Outcomes Framework (ASCOF)",
+    ImportFormat.FINGERTIPS: "Office for Health Improvement and Disparities, Fingertips",
+}
+
+
+@dataclass
+class ImportOutcome:
+    """What an import found and did (or, in a dry run, would do)."""
+
+    file_name: str
+    sha256: str
+    file_format: ImportFormat
+    check: CheckResult
+    plan: ImportPlan
+    summary: dict[str, Any]
+    dry_run: bool
+    batch: Any = None  # the ImportBatch, once applied
+    batch_change: str = "unchanged"  # "created" for a file not imported before
+    created_measures: list[str] = field(default_factory=list)
+    registered_areas: list[str] = field(default_factory=list)
+
+
+class ImportRefusedWithCount(ImportRefused):
+    """ImportRefused that also knows how many problems there were beyond those kept."""
+
+    def __init__(self, problems: list[ImportProblem], total: int) -> None:
+        super().__init__(problems)
+        self.total = max(total, len(problems))
+
+
+def stream_open(
+    *, file_name: str, content: bytes | None = None, path: Path | None = None
+) -> TableStream:
+    return table_stream(file_name=file_name, content=content, path=path)
+
+
+def format_resolve(stream: TableStream, file_format: str | None) -> ImportFormat:
+    """The format asked for, or the one the headings show; refuse a file whose format is
+    neither given nor recognisable."""
+    if file_format and file_format != "auto":
+        return ImportFormat(file_format)
+    detected = format_detect(stream.headers)
+    if detected is None:
+        raise ImportRefused(
+            [
+                ImportProblem(
+                    1,
+                    None,
+                    "The headings are not those of the template, ASCOF or Fingertips: choose "
+                    "“another table” and say which columns hold what.",
+                )
+            ]
+        )
+    return detected
+
+
+def reading_open(
+    stream: TableStream, file_format: ImportFormat, mapping: dict[str, Any] | None
+) -> FormatReading:
+    """The format's reading of the stream, with the measure resolver it needs."""
+    match file_format:
+        case ImportFormat.TEMPLATE:
+            return template_reading(stream, CatalogueMeasureResolver())
+        case ImportFormat.ASCOF:
+            return ascof_reading(stream, AscofMeasureResolver())
+        case ImportFormat.FINGERTIPS:
+            resolver = SourceCodeMeasureResolver(
+                SourceCode.Scheme.FINGERTIPS, "Fingertips indicator"
+            )
+            return fingertips_reading(stream, resolver, mapping)
+        case ImportFormat.MAPPED:
+            if not mapping:
+                raise ImportRefused(
+                    [ImportProblem(None, None, "Say which columns hold what (the mapping step).")]
+                )
+            return mapped_reading(stream, CatalogueMeasureResolver(), mapping)
+    raise AssertionError(file_format)  # pragma: no cover
+
+
+def check_or_refuse(
+    reading: FormatReading, *, progress: Callable[[int], None] | None = None
+) -> CheckResult:
+    check = import_check(reading, progress=progress)
+    if not check.clean:
+        raise ImportRefusedWithCount(check.problems, check.problem_count)
+    return check
+
+
+def batch_notes(
+    file_format: ImportFormat, mapping: dict[str, Any] | None, profile_name: str, extra: str
+) -> str:
+    """How the file was read, kept on its batch (the mapping, so the import can be repeated)."""
+    lines = [f"Format: {file_format.label}."]
+    if profile_name:
+        lines.append(f"Mapping profile: {profile_name}.")
+    if mapping:
+        lines.append("Mapping: " + json.dumps(mapping, ensure_ascii=False, sort_keys=True))
+    if extra:
+        lines.append(extra)
+    return "\n".join(lines)
+
+
+def rebuild_after_commit(*, measure_ids: set[int] | tuple[int, ...], quarters: Any) -> None:
+    """Ask for the dashboard snapshots of these measures and quarters to be rebuilt, once the
+    transaction commits."""
+    from performance.tasks import snapshots_rebuild
+
+    if measure_ids:
+        transaction.on_commit(
+            partial(
+                snapshots_rebuild.delay,
+                sorted(measure_ids),
+                [quarter.code for quarter in sorted(quarters)],
+            )
+        )
+
+
+def default_source(file_format: ImportFormat) -> str:
+    return DEFAULT_SOURCES.get(file_format, "")
+
+
+def plan_for(check: CheckResult) -> tuple[ImportPlan, dict[str, Any]]:
+    plan = plan_build(check)
+    return plan, plan_summary(check, plan)
+
+
+def problems_json(problems: list[ImportProblem]) -> list[dict[str, Any]]:
+    """Problems as stored on an upload and shown in the browser."""
+    return [
+        {"row": problem.row, "column": problem.column, "message": problem.message}
+        for problem in problems
+    ]
+
+
+class ProgressWriter:
+    """Records an upload's progress (rows_done) while it imports.
+
+    The import's own transaction hides its writes until it commits, so on PostgreSQL progress
+    goes through a second connection of its own, committed at once; elsewhere (SQLite, where
+    the embedded default runs tasks in the request anyway) it is written only outside a
+    transaction.
+    """
+
+    def __init__(self, import_id: int) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+        self.import_id = import_id
+        self.own = (
+            connections.create_connection(DEFAULT_DB_ALIAS)
+            if connection.vendor == "postgresql"
+            else None
+        )
+
+    def __call__(self, done: int) -> None:
+        from django.db import connection
+
+        from performance.models import ObservationImport
+
+        if self.own is not None:
+            table = ObservationImport._meta.db_table
+            with self.own.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608
+                    [done, self.import_id],
+                )
+        elif not connection.in_atomic_block:
+            ObservationImport.objects.filter(pk=self.import_id).update(rows_done=done)
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a big file's values are held.
+
+    An import builds millions of small tuples that live until it ends; the collector would
+    scan them again and again (the import of a million rows took several times longer with
+    it running). They hold no reference cycles, so nothing is lost by waiting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,142 @@
+"""The shared import reader: streaming tables row by row, and the period spellings added for
+import files (British dates, Fingertips' spans of financial years)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bury_hc.imports import ImportRefused, import_batch_record, table_stream
+from bury_hc.periods import PeriodParseError, PeriodType, parse_period
+
+
+def test_table_stream_reads_rows_with_spreadsheet_numbers_and_clean_headings():
+    content = "\ufeffArea ,Value\r\nBury,54\r\n\r\n,\r\nOldham,72\r\n".encode()
+
+    stream = table_stream(file_name="values.csv", content=content)
+
+    assert stream.headers == ["Area", "Value"]
+    assert [(row.number, row.get("Area"), row.get("Value")) for row in stream] == [
+        (2, "Bury", "54"),
+        (5, "Oldham", "72"),
+    ]
+    assert list(stream) == list(stream)  # it can be read twice
+    assert stream.row_count() == 2
+
+
+def test_table_stream_reads_a_file_from_disk_in_windows_1252(tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_bytes("Area,Note\nBury,caf\xe9 \x96 closed\n".encode("latin-1"))
+
+    stream = table_stream(file_name="values.csv", path=path)
+
+    assert [row.get("Note") for row in stream] == ["café – closed"]
+    assert len(stream.sha256) == 64
+
+
+def test_table_stream_names_rows_with_too_many_cells():
+    stream = table_stream(file_name="v.csv", content=b"Area,Value\nBury,1,234\nOldham,5\n")
+
+    rows = list(stream)
+
+    assert len(rows) == 2
+    assert [(p.row, p.column) for p in stream.problems] == [(2, None)]
+    assert "more cells than there are headings" in stream.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"Area,,Value\nBury,1,2\n", "Column 2 has no heading."),
+        (b"Area,area\nBury,Bury\n", "This heading appears twice; rename one."),
+    ],
+)
+def test_table_stream_refuses_unreadable_files(content, message):
+    with pytest.raises(ImportRefused) as refused:
+        table_stream(file_name="v.csv", content=content)
+
+    assert refused.value.problems[0].message == message
+
+
+def test_table_stream_refuses_other_kinds_of_file():
+    with pytest.raises(ImportRefused, match="problem"):
+        table_stream(file_name="report.pdf", content=b"%PDF-1.4")
+
+
+def test_table_stream_reads_excel_cells_as_text(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Area", "When", "Value", "Rate"])
+    workbook.active.append(["Bury", dt.date(2025, 3, 31), 54.0, 35.8])
+    path = tmp_path / "values.xlsx"
+    workbook.save(path)
+
+    rows = list(table_stream(file_name="values.xlsx", path=path))
+
+    assert rows[0].cells == {"Area": "Bury", "When": "2025-03-31", "Value": "54", "Rate": "35.8"}
+
+
+@pytest.mark.django_db
+def test_import_batch_record_takes_a_checksum_for_big_files():
+    batch, change = import_batch_record(
+        kind="observations",
+        file_name="big.csv",
+        content=b"",
+        sha256="a" * 64,
+        file_format="template",
+        source="Tests",
+    )
+    again, second = import_batch_record(
+        kind="observations",
+        file_name="big.csv",
+        content=b"",
+        sha256="a" * 64,
+        file_format="template",
+        source="Tests",
+    )
+
+    assert (change, second, again) == ("created", "unchanged", batch)
+    assert batch.sha256 == "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "start", "end", "label"),
+    [
+        ("31/03/2025", PeriodType.DAY, dt.date(2025, 3, 31), dt.date(2025, 3, 31), "31 March 2025"),
+        ("1/4/2024", PeriodType.DAY, dt.date(2024, 4, 1), dt.date(2024, 4, 1), "1 April 2024"),
+        (
+            "2019/20 - 21/22",
+            PeriodType.MULTI_YEAR,
+            dt.date(2019, 4, 1),
+            dt.date(2022, 3, 31),
+            "2019/20 to 2021/22",
+        ),
+        (
+            "2019/20-2021/22",
+            PeriodType.MULTI_YEAR,
+            dt.date(2019, 4, 1),
+            dt.date(2022, 3, 31),
+            "2019/20 to 2021/22",
+        ),
+        (
+            "2021 - 23",
+            PeriodType.MULTI_YEAR,
+            dt.date(2021, 1, 1),
+            dt.date(2023, 12, 31),
+            "2021 to 2023",
+        ),
+    ],
+)
+def test_parse_period_reads_import_file_spellings(text, kind, start, end, label):
+    period = parse_period(text)
+
+    assert (period.type, period.start, period.end, period.label) == (kind, start, end, label)
+
+
+@pytest.mark.parametrize("text", ["31/02/2025", "2019/20 - 18/19", "2019/21 - 21/22"])
+def test_parse_period_refuses_impossible_dates_and_spans(text):
+    with pytest.raises(PeriodParseError):
+        parse_period(text)

@@ -1,0 +1,82 @@
+"""A performance analyst imports a table in no standard format: maps its columns, sees the
+problems by row and column, fixes the file, previews it, imports it, and finds the new quarter
+on the dashboard."""
+
+from __future__ import annotations
+
+import pytest
+
+from performance.models import Observation
+from tests.e2e.conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+HEADINGS = "Service,Apr-25,May-25,Jun-25\n"
+BROKEN = HEADINGS + "Residential,651,n/a,655\nHome Care,770,772,780\n"
+FIXED = HEADINGS + "Residential,651,653,655\nHome Care,770,772,780\n"
+
+
+def violations(page) -> list:
+    found = axe_violations(page)
+    return [(v["id"], v["help"], len(v["nodes"])) for v in found]
+
+
+def upload(page, live_server, tmp_path, content: str, *, profile: str | None = None) -> None:
+    path = tmp_path / "services_q1.csv"
+    path.write_text(content)
+    page.goto(f"{live_server.url}/performance/imports/new/")
+    page.get_by_label("File", exact=True).set_input_files(str(path))
+    page.get_by_label("Another table: say which columns hold what").check()
+    page.get_by_label("Source").fill("Bury Council adult social care records")
+    page.get_by_label("Publication date (optional)").fill("15/07/2025")
+    if profile:
+        page.get_by_label("Saved mapping (optional)").select_option(label=profile)
+    page.get_by_role("button", name="Upload and check").click()
+
+
+def test_analyst_maps_fixes_and_imports_a_table(page, live_server, bury_demo, tmp_path):
+    sign_in(page, live_server, "performance.analyst")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/performance/imports/new/")
+    assert page.get_by_role("heading", name="Import a file of measure values").is_visible()
+    assert violations(page) == []
+
+    upload(page, live_server, tmp_path, BROKEN)
+
+    page.get_by_role("heading", name="Which columns hold what").wait_for()
+    page.get_by_label("Several value columns (each column is a period, or a measure)").check()
+    page.get_by_label("Periods (for example Apr-24, May-24)").check()
+    assert page.get_by_label("Apr-25").is_checked()
+    page.get_by_label("Or the same area for the whole file").select_option(label="Bury")
+    page.get_by_label("Column with the measure (its code, name or a label)").select_option(
+        "Service"
+    )
+    page.get_by_label("Save this mapping as (optional)").fill("Long-term services, monthly")
+    page.get_by_role("button", name="Check the file with this mapping").click()
+    page.get_by_label("“Residential” means").select_option("ASC-LTS-01")
+    page.get_by_label("“Home Care” means").select_option("ASC-LTS-02")
+    page.get_by_role("button", name="Check the file with this mapping").click()
+
+    page.get_by_role("heading", name="The file was not imported").wait_for()
+    problems = page.get_by_role("table", name="1 problem found")
+    row = problems.get_by_role("row").nth(1)
+    assert row.get_by_role("cell").all_inner_texts() == ["2", "May-25", "“n/a” is not a number."]
+    assert violations(page) == []
+
+    upload(page, live_server, tmp_path, FIXED, profile="Long-term services, monthly")
+
+    page.get_by_role("heading", name="Check what the import will change").wait_for()
+    preview = page.get_by_role("table", name="How the first rows were read")
+    assert "Residential placement" in preview.inner_text() or "ASC-LTS-01" in preview.inner_text()
+    assert "April 2025" in preview.inner_text()
+    assert violations(page) == []
+    page.get_by_role("button", name="Import 6 values").click()
+
+    page.get_by_role("heading", name="File imported").wait_for()
+    assert Observation.objects.filter(measure__code="ASC-LTS-01", period_start__year=2025,
+                                      period_start__month=6).get().value == 655  # fmt: skip
+    page.get_by_role("link", name="See the dashboard for the latest quarter imported").click()
+
+    page.wait_for_url(f"{live_server.url}/performance/?quarter=2025-26-Q1")
+    selector = page.get_by_label("Quarter")
+    assert "2025/26 Q1" in selector.inner_text()
