@@ -42,3 +42,11 @@ class AgendaItemAdmin(admin.ModelAdmin):
 class CommitteePackAdmin(admin.ModelAdmin):
     list_display = ["title", "meeting", "quarter", "state", "published_at"]
     list_filter = ["state"]
+    readonly_fields = ["snapshot", "snapshot_sources", "published_by", "published_at"]
+
+
+@admin.register(models.PackExport)
+class PackExportAdmin(admin.ModelAdmin):
+    list_display = ["pack", "format", "state", "pack_state", "created_at", "finished_at"]
+    list_filter = ["state", "format"]
+    readonly_fields = ["request_id", "sha256", "size", "file", "attempts", "error"]

@@ -236,9 +236,7 @@ def pack_draft_upsert(
     """Create or update the draft pack with this title for the committee's meeting on that
     date (the demo's real pack). A published pack is never changed: it is reported unchanged.
     Raises Meeting.DoesNotExist."""
-    meeting = Meeting.objects.get(
-        committee__slug=committee_slug, starts_at__date=meeting_date
-    )
+    meeting = Meeting.objects.get(committee__slug=committee_slug, starts_at__date=meeting_date)
     existing = CommitteePack.objects.filter(meeting=meeting, title=title).first()
     if existing and existing.state == CommitteePack.State.PUBLISHED:
         return existing, "unchanged"
@@ -250,6 +248,4 @@ def pack_draft_upsert(
     }
     if existing is None:
         values["created_by"] = by
-    return record_upsert(
-        CommitteePack, lookup={"meeting": meeting, "title": title}, values=values
-    )
+    return record_upsert(CommitteePack, lookup={"meeting": meeting, "title": title}, values=values)

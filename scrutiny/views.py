@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
@@ -163,7 +164,10 @@ class PackPreviewView(PackMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         pack = self.get_pack()
         content = selectors.pack_content(pack=pack)
-        return HttpResponse(render_pack_html(content, nonce=str(request.csp_nonce)))
+        nonce = get_nonce(request)  # a LazyNonce is falsy until read: read it with str()
+        return HttpResponse(
+            render_pack_html(content, nonce=str(nonce) if nonce is not None else "")
+        )
 
 
 class PackPublishView(PackMixin, View):

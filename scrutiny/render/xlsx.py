@@ -6,9 +6,12 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.styles import Font
+
 from bury_hc.exports import csv_cell as spreadsheet_safe
 
 MAX_SHEET_NAME = 31
+BOLD = Font(bold=True)
 
 
 def _number(value: str | None) -> Decimal | None:
@@ -19,7 +22,7 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list[Any]]) -> No
     sheet = workbook.create_sheet(title=title[:MAX_SHEET_NAME])
     sheet.append(header)
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = BOLD
     for row in rows:
         sheet.append([spreadsheet_safe(v) if isinstance(v, str) else v for v in row])
     sheet.freeze_panes = "A2"

@@ -22,6 +22,17 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def exports_run_here(monkeypatch):
+    """Export requests run their task in the test process, as the embedded default does, even
+    when Celery has a broker (the worker tests send their tasks with apply_async)."""
+    from scrutiny.tasks import pack_export_render
+
+    monkeypatch.setattr(
+        pack_export_render, "delay", lambda export_id: pack_export_render.apply((export_id,))
+    )
+
+
 @pytest.fixture
 def officer(db):
     return user_with_role(Role.SCRUTINY_OFFICER, username="officer")
