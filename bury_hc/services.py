@@ -55,9 +55,10 @@ def m2m_ensure(
 
 class StaleEdit(Exception):
     """Someone else saved this record after it was opened: the save was refused and nothing
-    they saved was lost. `current` is the record as it now stands, to show what changed."""
+    they saved was lost. `current` is the record as it now stands, to show what changed (None
+    if it has gone)."""
 
-    def __init__(self, current: models.Model) -> None:
+    def __init__(self, current: models.Model | None) -> None:
         self.current = current
         super().__init__(
             "Someone else saved this after you opened it. Your changes have not been saved: "

@@ -41,7 +41,7 @@ from bury_hc.imports import (
 )
 from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
-from bury_hc.services import Change, m2m_ensure, record_upsert
+from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Organisation, Priority
 from programmes import rules, selectors, tasks
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReminderSent, ReportingCycle
@@ -161,17 +161,6 @@ def reporting_cycle_save(
 
 
 # --- milestones ------------------------------------------------------------------------------
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after this person loaded it; nothing was written.
-    `current` is the record as it is stored now (None if it has gone)."""
-
-    def __init__(self, current: models.Model | None) -> None:
-        self.current = current
-        super().__init__(
-            "Someone else saved this after you opened it. Your changes have not been saved."
-        )
 
 
 class TransitionRefused(Exception):
