@@ -53,6 +53,9 @@ def status_against_target(
     return TargetStatus.NOT_MET
 
 
+MAX_NAMED_MISSING = 3  # beyond this, a rank says how many have not published, not who
+
+
 @dataclass(frozen=True)
 class Rank:
     """Where the home area stands in a comparator group, with the rule that made it."""
@@ -90,7 +93,9 @@ class Rank:
         text = f"{ordinal(self.rank)} of {self.out_of} in {self.group}"
         if self.tied_with:
             text += f" (tied with {self.tied_with} other{'s' if self.tied_with > 1 else ''})"
-        if self.not_published:
+        if len(self.not_published) > MAX_NAMED_MISSING:
+            text += f" ({len(self.not_published)} of the {self.group_size} not yet published)"
+        elif self.not_published:
             names = ", ".join(self.not_published)
             text += f" ({names} not yet published)"
         return f"{text}, {self.order}"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from bury_hc import formatting
 from bury_hc.charts import Chart, DataTable, base_layout, figure, plot_number
+from performance.assessment import MAX_NAMED_MISSING
 from performance.selectors import MeasureDetail, Series
 
 UNIT_AXIS = {
@@ -166,7 +167,7 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
         "type": "bar",
         "orientation": "h",
         "x": [plot_number(v.value) for v in published],
-        "y": [f"{v.area_name} (Bury)" if v.is_home else v.area_name for v in published],
+        "y": [v.area_name for v in published],
         "marker": {"color": ["#f47738" if v.is_home else "#1d70b8" for v in published]},
         "hovertemplate": "%{y}: %{x}<extra></extra>",
     }
@@ -178,7 +179,9 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
         if position
         else f"Bury has no value for {detail.comparison_period}."
     )
-    if missing:
+    if len(missing) > MAX_NAMED_MISSING:
+        summary += f" {len(missing)} of the {len(values)} councils have not yet published."
+    elif missing:
         summary += f" Not yet published: {', '.join(missing)}."
     return Chart(
         key=f"compare-{group_name}",
@@ -198,7 +201,7 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
             headers=("Council", "Value", "Position"),
             rows=tuple(
                 (
-                    v.area_name + (" (Bury)" if v.is_home else ""),
+                    v.area_name,
                     _fmt(v.value, unit=unit, places=places),
                     str(i),
                 )

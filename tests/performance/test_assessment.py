@@ -122,3 +122,13 @@ def test_rank_round_trips_through_json():
     rank = rank_in_group(values=GM_WAITING_LIST, home="Bury", polarity=LOWER, group="GM")
 
     assert type(rank).from_dict(rank.as_dict()) == rank
+
+
+def test_rank_counts_rather_than_names_many_missing_members():
+    values = {"Bury": D("1"), "A": D("2"), **{f"Council {i}": None for i in range(14)}}
+
+    rank = rank_in_group(values=values, home="Bury", polarity=LOWER, group="North West")
+
+    assert (
+        rank.sentence == "1st of 2 in North West (14 of the 16 not yet published), lower is better"
+    )
