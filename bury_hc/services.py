@@ -66,23 +66,29 @@ class StaleEdit(Exception):
         )
 
 
+def version_claim(model: type[models.Model], *, pk: int, expected_version: int) -> None:
+    """Move the row's version on by one if it is still `expected_version`; raise StaleEdit if
+    someone else saved first. The conditional UPDATE is the lock: of two concurrent saves
+    exactly one wins, on SQLite as on PostgreSQL. Call inside a transaction."""
+    moved = model._default_manager.filter(pk=pk, version=expected_version).update(
+        version=models.F("version") + 1
+    )
+    if not moved:
+        raise StaleEdit(model._default_manager.filter(pk=pk).first())
+
+
 def versioned_update[M: models.Model](
     instance: M, *, expected_version: int, values: dict[str, Any]
 ) -> M:
     """Save `values` on `instance` only if its stored version is still `expected_version`,
     bumping the version; raise StaleEdit otherwise. Call inside a transaction.
 
-    The version moves first, in one conditional UPDATE (so of two concurrent saves exactly one
-    wins, on SQLite as on PostgreSQL); the values are then saved with `save()`, so history and
-    `auto_now` fields see the change.
+    The version moves first (`version_claim`); the values are then saved with `save()`, so
+    history and `auto_now` fields see the change.
     """
-    manager = type(instance)._default_manager
-    moved = manager.filter(pk=instance.pk, version=expected_version).update(
-        version=models.F("version") + 1
-    )
-    fresh = manager.get(pk=instance.pk)
-    if not moved:
-        raise StaleEdit(fresh)
+    model = type(instance)
+    version_claim(model, pk=instance.pk, expected_version=expected_version)
+    fresh = model._default_manager.get(pk=instance.pk)
     for name, value in values.items():
         setattr(fresh, name, value)
     fresh.save()

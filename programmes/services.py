@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,7 +41,7 @@ from bury_hc.imports import (
 )
 from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
-from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert
+from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, version_claim
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Organisation, Priority
 from programmes import rules, selectors, tasks
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReminderSent, ReportingCycle
@@ -167,17 +167,6 @@ class TransitionRefused(Exception):
     """The update is not in a state that allows this; the message says why, for the user."""
 
 
-def _version_claim(model: type[models.Model], *, pk: int, expected_version: int) -> None:
-    """Move the row's version on by one if it is still `expected_version`; raise StaleEdit if
-    someone else saved first. The conditional UPDATE is the lock: a second writer waits for
-    the first's transaction and then finds the version moved on."""
-    claimed = model._default_manager.filter(pk=pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
-        raise StaleEdit(model._default_manager.filter(pk=pk).first())
-
-
 @dataclass(frozen=True)
 class MilestoneValues:
     """A milestone's editable values, as the milestone form cleans them."""
@@ -236,7 +225,7 @@ def milestone_edit(
 ) -> Milestone:
     """Change a milestone. Refuses (StaleEdit) if it was saved by someone else since
     `expected_version` was read; otherwise writes atomically with one history entry."""
-    _version_claim(Milestone, pk=milestone.pk, expected_version=expected_version)
+    version_claim(Milestone, pk=milestone.pk, expected_version=expected_version)
     current = Milestone.objects.get(pk=milestone.pk)
     return _milestone_apply(current, values, by=by, reason="Edited")
 
@@ -593,7 +582,7 @@ def milestone_update_save(
     update = MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
     if update is None:
         raise StaleEdit(None)
-    _version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
+    version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
     update.refresh_from_db()
     if not update.is_editable:
         raise TransitionRefused(
@@ -615,7 +604,7 @@ def _transition(
     allowed_from: set[str],
     refusal: str,
 ) -> MilestoneUpdate:
-    _version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
+    version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
     current = MilestoneUpdate.objects.select_related("milestone").get(pk=update.pk)
     if current.state not in allowed_from:
         raise TransitionRefused(
