@@ -37,7 +37,8 @@ def django_setup() -> None:
     name = BENCH_DATABASE_URL.rsplit("/", 1)[1]
     subprocess.run(
         ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
-        capture_output=True, check=False,
+        capture_output=True,
+        check=False,
     )
     import django
 
@@ -111,9 +112,18 @@ def copy_observations(*, areas, measures, periods, batch) -> int:
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_from(
-            buffer, "performance_observation",
-            columns=("measure_id", "area_id", "period_type", "period_start", "period_end",
-                     "value", "value_note", "batch_id"),
+            buffer,
+            "performance_observation",
+            columns=(
+                "measure_id",
+                "area_id",
+                "period_type",
+                "period_start",
+                "period_end",
+                "value",
+                "value_note",
+                "batch_id",
+            ),
         )
     return count
 
@@ -133,7 +143,11 @@ def bench_batch():
 
     batch, _ = ImportBatch.objects.get_or_create(
         sha256="b" * 64,
-        defaults={"kind": "observations", "file_name": "synthetic", "file_format": "bench",
-                  "source": "Synthetic benchmark data"},
+        defaults={
+            "kind": "observations",
+            "file_name": "synthetic",
+            "file_format": "bench",
+            "source": "Synthetic benchmark data",
+        },
     )
     return batch

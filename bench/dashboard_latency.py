@@ -58,8 +58,7 @@ def describe(name: str, samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
     return (
-        f"| {name} | {len(samples)} | {statistics.median(ordered) * 1000:.0f} | "
-        f"{p95 * 1000:.0f} |"
+        f"| {name} | {len(samples)} | {statistics.median(ordered) * 1000:.0f} | {p95 * 1000:.0f} |"
     )
 
 
@@ -106,13 +105,24 @@ def main() -> None:
     static_root = Path(settings.STATIC_ROOT)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env={**os.environ, **ENV}, check=True,
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        check=True,
     )
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "bury_hc.wsgi",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, **ENV},
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "bury_hc.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -132,10 +142,18 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "bury_hc.wsgi",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, **ENV},
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "bury_hc.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **ENV},
         )
         static_url = f"{base}/static/bench-same-size.html"
         for _ in range(50):
@@ -147,8 +165,10 @@ def main() -> None:
         load(page_url, cookie, clients=args.clients, requests=40)  # warm up
         page = load(page_url, cookie, clients=args.clients, requests=args.requests)
         static = load(static_url, cookie, clients=args.clients, requests=args.requests)
-        print(f"\nPage size {size:,} bytes; {args.clients} concurrent clients; "
-              f"gunicorn with {args.workers} workers on 127.0.0.1\n")
+        print(
+            f"\nPage size {size:,} bytes; {args.clients} concurrent clients; "
+            f"gunicorn with {args.workers} workers on 127.0.0.1\n"
+        )
         print("| what | requests | median (ms) | 95th percentile (ms) |")
         print("|---|---:|---:|---:|")
         print(describe(f"highlight report, {len(rows)} measures", page))

@@ -39,8 +39,10 @@ def main() -> None:
 
     _, areas, measures = synthetic_world(councils=args.councils, measures=args.measures)
     batch = bench_batch()
-    print("| values stored | full rebuild (s) | µs per value | snapshots | one new quarter: "
-          "snapshots rebuilt | one new quarter (s) |")
+    print(
+        "| values stored | full rebuild (s) | µs per value | snapshots | one new quarter: "
+        "snapshots rebuilt | one new quarter (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for month_count in (int(m) for m in args.months.split(",")):
         reset_measure_data()
@@ -54,8 +56,12 @@ def main() -> None:
         extra = months(month_count + 3)[month_count:]
         new_batch, _ = ImportBatch.objects.get_or_create(
             sha256=f"{month_count:064d}",
-            defaults={"kind": "observations", "file_name": "next-quarter", "file_format": "bench",
-                      "source": "Synthetic"},
+            defaults={
+                "kind": "observations",
+                "file_name": "next-quarter",
+                "file_format": "bench",
+                "source": "Synthetic",
+            },
         )
         copy_observations(areas=areas, measures=measures, periods=extra, batch=new_batch)
         started = time.perf_counter()

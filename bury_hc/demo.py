@@ -490,9 +490,7 @@ class _DemoLoad:
         """One row per measure, found by its name; the period by the frequency column
         (quarterly: the quarter; annual: the financial year). The two waiting-list rows are left
         out: their values come from the Greater Manchester comparison."""
-        from_gm = {
-            self.measures[code].name: "" for code in config["values_from_gm_waiting_list"]
-        }
+        from_gm = {self.measures[code].name: "" for code in config["values_from_gm_waiting_list"]}
         return {
             "layout": "long",
             "area": {"fixed": config["area"]},

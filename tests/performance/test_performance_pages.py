@@ -149,9 +149,7 @@ def test_measure_edit_refuses_stale_version(client, measure):
     assert Measure.objects.get(code="ASC-WL-01").history.count() == 2  # created, first edit
 
 
-def test_target_added_changes_status(
-    client, measure, django_capture_on_commit_callbacks, settings
-):
+def test_target_added_changes_status(client, measure, django_capture_on_commit_callbacks, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker in this test
     client.force_login(user_with_role(Role.PERFORMANCE_ANALYST))
     url = reverse("performance:target_new", kwargs={"code": "ASC-WL-01"})
