@@ -7,7 +7,7 @@ urlpatterns = [
     path("", measures.HighlightReportView.as_view(), name="highlights"),
     path("sections/<slug:section>/", measures.SectionView.as_view(), name="section"),
     path(
-        "sections/<slug:section>/<str:quarter>/commentary/",
+        "sections/<slug:section>/<quarter:quarter>/commentary/",
         measures.SectionCommentaryEditView.as_view(),
         name="commentary_edit",
     ),
