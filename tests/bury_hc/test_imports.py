@@ -48,7 +48,7 @@ def test_table_stream_names_rows_with_too_many_cells():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "The file is empty."),
+        (b"", "“v.csv” is empty: choose the file that holds your table."),
         (b"Area,,Value\nBury,1,2\n", "Column 2 has no heading."),
         (b"Area,area\nBury,Bury\n", "This heading appears twice; rename one."),
     ],
