@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from bury_hc.exports import csv_cell_unguard
 from bury_hc.models import ImportBatch
 from bury_hc.numbers import NumberFormat, NumberRefused, number_parse
 from bury_hc.services import Change
@@ -124,11 +125,15 @@ def _refused(message: str) -> ImportRefused:
 
 def table_read(*, content: bytes, file_name: str, limits: ReadLimits = SMALL_TABLE) -> TableFile:
     """Read a small CSV or Excel file into rows of text, with the streaming reader (so every
-    upload is read, limited and refused the same way). Raises ImportRefused for a file that
-    cannot be read as a table, is over a limit, has missing or repeated headings, or has rows
-    with more cells than headings."""
+    upload is read, limited and refused the same way). A cell that `csv_cell` guarded against
+    formula injection when the file was downloaded loses the guard again. Raises ImportRefused
+    for a file that cannot be read as a table, is over a limit, has missing or repeated
+    headings, or has rows with more cells than headings."""
     stream = table_stream(file_name=file_name, content=content, limits=limits)
-    rows = list(stream)
+    rows = [
+        TableRow(row.number, {name: csv_cell_unguard(text) for name, text in row.cells.items()})
+        for row in stream
+    ]
     if stream.problems:
         raise ImportRefused(stream.problems)
     return TableFile(file_name=file_name, sha256=stream.sha256, headers=stream.headers, rows=rows)
