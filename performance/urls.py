@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.HighlightReportView.as_view(), name="highlights"),
     path("sections/<slug:section>/", views.SectionView.as_view(), name="section"),
     path(
-        "sections/<slug:section>/<str:quarter>/commentary/",
+        "sections/<slug:section>/<quarter:quarter>/commentary/",
         views.SectionCommentaryEditView.as_view(),
         name="commentary_edit",
     ),
