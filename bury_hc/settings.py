@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "performance",
     "finance",
     "scrutiny",
+    "board",
     "demo",
 ]
 
