@@ -84,10 +84,19 @@ class ProgrammeDetailView(RoleRequiredMixin, TemplateView):
 
 
 class ProgrammeEditorMixin(RoleRequiredMixin):
-    """Pages that change a programme's milestones: its leads and the performance team."""
+    """Pages that change a programme's milestones (the programme named by the address's slug):
+    its leads and the performance team."""
 
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
     programme: Programme
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
+        self.programme_check(self.programme_named(**kwargs))
+        return None
+
+    def programme_named(self, **kwargs: Any) -> Programme:
+        return get_object_or_404(Programme, slug=kwargs["slug"], is_active=True)
 
     def programme_check(self, programme: Programme) -> None:
         self.programme = programme
@@ -123,12 +132,6 @@ class MilestoneDetailView(RoleRequiredMixin, TemplateView):
 class MilestoneCreateView(ProgrammeEditorMixin, View):
     template_name = "programmes/milestone_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme))
 
@@ -151,14 +154,11 @@ class MilestoneCreateView(ProgrammeEditorMixin, View):
 
 
 class MilestoneEditView(MilestoneCreateView):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def programme_named(self, **kwargs: Any) -> Programme:
         self.milestone = get_object_or_404(
             Milestone.objects.select_related("programme"), pk=kwargs["pk"]
         )
-        self.programme_check(self.milestone.programme)
-        return View.dispatch(self, request, *args, **kwargs)
+        return self.milestone.programme
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme, milestone=self.milestone))
@@ -201,12 +201,6 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
     """Upload a year's milestones in the Corporate Plan's shape; all or nothing."""
 
     template_name = "programmes/milestone_plan_upload.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestonePlanUploadForm())
@@ -330,9 +324,8 @@ class UpdateEditView(UpdateMixin, View):
     template_name = "programmes/update_form.html"
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.load()
         if not self.actor.can_edit_milestones:
             raise PermissionDenied("Only this programme's leads and the performance team can.")
@@ -342,7 +335,7 @@ class UpdateEditView(UpdateMixin, View):
                 form = self.form(request.POST)
                 form.is_valid()
             return self.locked(form)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def form(self, data: Any = None) -> MilestoneUpdateForm:
         previous = selectors.update_for(milestone=self.milestone, quarter=self.quarter.previous())
