@@ -109,7 +109,7 @@ class PackDetailView(PackMixin, View):
                 "pack": pack,
                 "can_manage": can_manage,
                 "exports": exports,
-                "formats": PackExport.Format.choices,
+                "export_form": PackExportForm(pack_state=pack.state),
                 "in_progress": any(e.state in ("queued", "running") for e in exports),
             },
         )
