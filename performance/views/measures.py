@@ -15,7 +15,7 @@ from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
 from performance import charts, selectors, services
-from performance.forms import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
+from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
 
 EDITORS = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
