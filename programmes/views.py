@@ -36,6 +36,7 @@ from programmes.forms import (
     return_form,
 )
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+from programmes.pages import programme_page_sections_render
 
 READERS_OF_COMPLETENESS = (
     Role.PERFORMANCE_ANALYST,
@@ -77,7 +78,13 @@ class ProgrammeDetailView(RoleRequiredMixin, TemplateView):
         except Programme.DoesNotExist:
             raise Http404("There is no programme at this address.") from None
         actor = selectors.actor_for(user=self.request.user, programme=page.programme)
-        return super().get_context_data(page=page, programme=page.programme, actor=actor, **kwargs)
+        return super().get_context_data(
+            page=page,
+            programme=page.programme,
+            actor=actor,
+            sections=programme_page_sections_render(programme=page.programme, request=self.request),
+            **kwargs,
+        )
 
 
 # --- milestones -------------------------------------------------------------------------------
@@ -219,14 +226,14 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
                 by=request.user,
             )
         except ImportRefused as refused:
-            shown, more = problems_truncated(refused.problems)
+            shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
                 f"The file was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )
-            return self.render(form, problems=shown, more_problems=more)
+            return self.render(form, problems=shown, problem_count=len(refused.problems))
         plural = "s" if result.created != 1 else ""
         messages.success(
             request,
