@@ -190,6 +190,19 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 
+# --- Uploads: limits enforced while the body streams in (bury_hc/uploads.py). A page that takes
+# files sets its own limit (`upload_max_bytes`); UPLOAD_MAX_BYTES is for any other. Files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory; a form's other fields may
+# total DATA_UPLOAD_MAX_MEMORY_SIZE.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "bury_hc.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Forms: django-crispy-forms with the GOV.UK Design System pack
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -25,8 +25,10 @@ from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.mixins import ChartPageMixin
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
+from bury_hc.uploads import UploadLimitMixin
 from finance import charts, selectors, services
 from finance.forms import (
+    MAX_UPLOAD_BYTES,
     PositionForm,
     PositionUploadForm,
     ReopenForm,
@@ -271,8 +273,12 @@ def _position_initial(line: BudgetLine, position) -> dict[str, Any]:
     }
 
 
-class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, FormView):
+class PositionUploadView(
+    RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView
+):
     """Upload a quarter's figures for the officer's organisation, as CSV or Excel."""
+
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
     allowed_roles = ENTRY_ROLES
     template_name = "finance/position_upload.html"

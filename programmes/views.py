@@ -24,8 +24,10 @@ from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.uploads import UploadLimitMixin
 from programmes import rules, selectors, services
 from programmes.forms import (
+    MAX_UPLOAD_BYTES,
     CompletenessFilterForm,
     DecisionForm,
     MilestoneForm,
@@ -197,8 +199,10 @@ class MilestoneEditView(MilestoneCreateView):
         return super().render(form, milestone=self.milestone, **context)
 
 
-class MilestonePlanUploadView(ProgrammeEditorMixin, View):
+class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
     """Upload a year's milestones in the Corporate Plan's shape; all or nothing."""
+
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
     template_name = "programmes/milestone_plan_upload.html"
 
@@ -212,7 +216,7 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
         return self.render(MilestonePlanUploadForm())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = MilestonePlanUploadForm(request.POST, request.FILES)
+        form = self.upload_refusal_add(MilestonePlanUploadForm(request.POST, request.FILES))
         if not form.is_valid():
             return self.render(form)
         upload = form.cleaned_data["file"]
