@@ -7,16 +7,34 @@ request is for (its `upload_max_bytes`, else `UPLOAD_MAX_BYTES`) and, when the r
 declared length is over it, stops the upload at its first file without reading the rest of
 the body; it also counts what arrives, in case the declared length is wrong. The page then
 shows `UploadLimitMixin`'s message on its file field instead of "choose a file".
+
+A page whose file may take more than a few seconds to read (`upload_in_background`) keeps it
+as a `FileUpload` and has a Celery task read it (`file_upload_queue`, then `file_upload_run`
+in the task; eager in the embedded default); `FileUploadProgressView` shows how it is going,
+polled by the page, and deletes nothing but shows what became of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from bury_hc.imports import ImportProblem, ImportRefused, problems_json, problems_truncated
+from bury_hc.models import FileUpload
 
 FORM_FIELDS_ALLOWANCE = 64 * 1024  # the form's other fields and the multipart boundaries
 
@@ -86,3 +104,105 @@ class UploadLimitMixin:
 
     def get_form(self, form_class: Any = None) -> forms.Form:
         return self.upload_refusal_add(super().get_form(form_class))  # type: ignore[misc]
+
+
+# --- files read in the background, with a page that shows how it is going ---------------------
+
+BACKGROUND_BYTES = 256 * 1024  # a bigger file is read by a worker, not in the request
+
+
+def upload_in_background(uploaded_file: UploadedFile) -> bool:
+    """Whether a file is big enough to be read by a worker (the browser waits at most a few
+    seconds for a smaller one)."""
+    return (uploaded_file.size or 0) > BACKGROUND_BYTES
+
+
+def file_upload_queue(
+    *,
+    kind: str,
+    uploaded_file: UploadedFile,
+    parameters: dict[str, Any],
+    by: AbstractBaseUser,
+    task: Any,
+) -> FileUpload:
+    """Keep the file and have `task` (a Celery task taking the upload's id, which calls
+    `file_upload_run`) read it once this transaction commits. Returns the upload, queued."""
+    upload = FileUpload(
+        kind=kind,
+        file_name=PurePath(uploaded_file.name or "upload").name[:255],
+        parameters=parameters,
+        created_by=by,
+    )
+    upload.file.save(upload.file_name, uploaded_file, save=False)
+    upload.save()
+    transaction.on_commit(partial(task.delay, upload.pk))
+    return upload
+
+
+def file_upload_run(
+    *, upload_id: int, read: Callable[[FileUpload, bytes], dict[str, Any]]
+) -> FileUpload:
+    """Read a queued upload with `read` (the app's service: it imports the file, all or
+    nothing, and returns the outcome to show: {"message", "next"}), then delete the file.
+
+    The state ends "done", "refused" (its problems kept: `read` raised ImportRefused) or
+    "failed" (an error in the application; re-raised after it is recorded). Safe to run twice:
+    only a queued upload is read.
+    """
+    claimed = FileUpload.objects.filter(pk=upload_id, state=FileUpload.State.QUEUED).update(
+        state=FileUpload.State.READING
+    )
+    upload = FileUpload.objects.get(pk=upload_id)
+    if not claimed:
+        return upload
+    try:
+        with upload.file.open("rb") as handle:
+            content = handle.read()
+        upload.outcome = read(upload, content)
+        upload.state = FileUpload.State.DONE
+    except ImportRefused as exc:
+        upload.state = FileUpload.State.REFUSED
+        upload.problems = problems_json(exc.problems)
+    except Exception:
+        upload.state = FileUpload.State.FAILED
+        upload.problems = problems_json([ImportProblem(None, None, FAILED_MESSAGE)])
+        raise
+    finally:
+        upload.file.delete(save=False)
+        upload.save()
+    return upload
+
+
+FAILED_MESSAGE = (
+    "The file could not be loaded because of an error in the application; nothing was saved. "
+    "Try again, and tell the performance team if it happens again."
+)
+
+
+class FileUploadProgressView(View):
+    """How a file read in the background is going (JSON for the page's polling): when it has
+    been loaded, the page it was for, with what happened; when refused, its problems."""
+
+    template_name = "bury_hc/upload_progress.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = get_object_or_404(FileUpload, pk=pk, created_by=request.user)
+        here = reverse("upload_progress", args=[upload.pk])
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "state": upload.state,
+                    "state_label": upload.get_state_display(),
+                    "finished": upload.finished,
+                    "next": here if upload.finished else "",
+                }
+            )
+        if upload.state == FileUpload.State.DONE:
+            messages.success(request, upload.outcome.get("message", f"{upload.file_name} loaded."))
+            return redirect(upload.outcome.get("next") or "/")
+        problems, more = problems_truncated(upload.problems)
+        return render(
+            request,
+            self.template_name,
+            {"upload": upload, "problems": problems, "more_problems": more, "poll_url": here},
+        )

@@ -22,10 +22,11 @@ from django.views.generic import TemplateView
 from bury_hc.converters import quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
+from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
-from bury_hc.uploads import UploadLimitMixin
-from programmes import rules, selectors, services
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from programmes import rules, selectors, services, tasks
 from programmes.forms import (
     MAX_UPLOAD_BYTES,
     CompletenessFilterForm,
@@ -220,6 +221,19 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
         if not form.is_valid():
             return self.render(form)
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.MILESTONE_PLAN,
+                uploaded_file=upload,
+                parameters={
+                    "programme": self.programme.pk,
+                    "financial_year": form.cleaned_data["financial_year"].label,
+                    "back": request.path,
+                },
+                by=request.user,
+                task=tasks.milestone_plan_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             result = services.milestone_plan_import(
                 content=upload.read(),
@@ -237,12 +251,7 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
                 "Correct the rows listed in the table of problems and upload it again",
             )
             return self.render(form, problems=shown, more_problems=more)
-        plural = "s" if result.created != 1 else ""
-        messages.success(
-            request,
-            f"{upload.name} uploaded: {result.created} milestone{plural} added, "
-            f"{result.updated} changed, {result.unchanged} already up to date",
-        )
+        messages.success(request, result.summary(file_name=upload.name))
         return redirect("programmes:detail", slug=self.programme.slug)
 
     def render(self, form: MilestonePlanUploadForm, **context: Any) -> HttpResponse:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from bury_hc import uploads
-from bury_hc.models import ImportBatch
+from bury_hc.models import FileUpload, ImportBatch
 from tests.factories.uploads import upload_paths
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,103 @@ def _request_for(client, url: str) -> HttpRequest:
     request = HttpRequest()
     request.resolver_match = resolve(url)
     return request
+
+
+# --- big files are read by a worker, with a page that shows how it is going -----------------
+
+FINANCE_HEADINGS = (
+    "Quarter,Pool,Organisation,Service area,Budget,Actual to date,Forecast outturn,Explanation\n"
+)
+
+
+def _big(text: str) -> bytes:
+    """A file over the size read in the request: empty cells after its last row pad it."""
+    from bury_hc.uploads import BACKGROUND_BYTES
+
+    return (text.rstrip("\n") + "," * (BACKGROUND_BYTES + 1) + "\n").encode()
+
+
+def test_a_big_finance_file_is_read_by_a_worker_then_the_page_moves_on(
+    client, paths, tmp_path, django_capture_on_commit_callbacks
+):
+    from finance.models import QuarterlyFinancialPosition
+
+    finance = paths[1]
+    client.force_login(finance.user)
+    content = _big(
+        FINANCE_HEADINGS + "2021/22 Q1,Pooled budget,Bury Council,Public health,1000000,(5),"
+        "1000000,-£5 of refunds\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(finance.url, {"file": SimpleUploadedFile("q1.csv", content)})
+
+    upload = FileUpload.objects.get()
+    assert response["Location"] == reverse("upload_progress", args=[upload.pk])
+    assert upload.state == FileUpload.State.DONE
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # the file went once read
+    polled = client.get(response["Location"], {"format": "json"}).json()
+    assert polled == {
+        "state": "done",
+        "state_label": "Loaded",
+        "finished": True,
+        "next": response["Location"],
+    }
+    page = client.get(response["Location"], follow=True)
+    assert "q1.csv loaded for 2021/22 Q1: 1 lines added" in page.content.decode()
+    position = QuarterlyFinancialPosition.objects.get()
+    assert (position.actual_to_date, position.explanation) == (-5, "-£5 of refunds")
+
+
+def test_a_big_plan_with_problems_shows_them_and_saves_nothing(
+    client, paths, tmp_path, django_capture_on_commit_callbacks
+):
+    from programmes.models import Milestone
+    from programmes.services import PLAN_COLUMNS
+
+    plan = paths[2]
+    client.force_login(plan.user)
+    content = _big(",".join(PLAN_COLUMNS) + "\nCarers,,,,,,Nowhere\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            plan.url, {**plan.fields, "file": SimpleUploadedFile("plan.csv", content)}
+        )
+    page = client.get(response["Location"])
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "“plan.csv” was not loaded: nothing from it has been saved" in text
+    assert "“Nowhere” is not a neighbourhood team" in text
+    assert f'href="{plan.url}">Upload a corrected file' in text
+    assert not Milestone.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_only_the_uploader_sees_an_upload(client, paths, django_capture_on_commit_callbacks):
+    finance = paths[1]
+    client.force_login(finance.user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            finance.url, {"file": SimpleUploadedFile("q1.csv", _big(FINANCE_HEADINGS))}
+        )
+    url = response["Location"]
+    assert "Reading the file" in client.get(url).content.decode()  # queued: nothing ran yet
+
+    client.force_login(paths[0].user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url)["Location"].startswith(reverse("login"))
+
+
+def test_a_worker_reads_an_upload_once(paths, tmp_path):
+    from bury_hc.uploads import file_upload_run
+
+    upload = FileUpload.objects.create(
+        kind="finance", file_name="q1.csv", created_by=paths[1].user, state="done"
+    )
+    calls = []
+
+    result = file_upload_run(upload_id=upload.pk, read=lambda *args: calls.append(args) or {})
+
+    assert (result.state, calls) == ("done", [])
