@@ -108,16 +108,7 @@ def plan_build(
         if new is None:
             continue
         matched.add(key)
-        if len(new) > 3:
-            same_extras = all(_decimal(e) == o for e, o in zip(new[3:], old[8:12], strict=True))
-        else:
-            same_extras = old[8] is None and old[9] is None and old[10] is None and old[11] is None
-        if (
-            _decimal(new[1]) == old[6]
-            and new[2] == old[7]
-            and same_extras
-            and check.periods[pidx].end == old[5]
-        ):
+        if _unchanged(new, old, check.periods[pidx].end):
             plan.unchanged += 1
             if len(plan.samples["unchanged"]) < SAMPLES:
                 plan.samples["unchanged"].append(_describe(check, key, new))
@@ -139,6 +130,15 @@ def plan_build(
     touched_periods = {key[2] for key in plan.new_keys} | {c[1][2] for c in plan.changes}
     plan.quarters = {check.periods[pidx].quarter for pidx in touched_periods}
     return plan
+
+
+def _unchanged(new: tuple, old: tuple, period_end: Any) -> bool:
+    """Whether a checked value (with its note and extras) is the one held."""
+    if len(new) > 3:
+        same_extras = all(_decimal(e) == o for e, o in zip(new[3:], old[8:12], strict=True))
+    else:
+        same_extras = old[8] is None and old[9] is None and old[10] is None and old[11] is None
+    return _decimal(new[1]) == old[6] and new[2] == old[7] and same_extras and period_end == old[5]
 
 
 def _describe(check: CheckResult, key: Key, new: tuple) -> dict[str, str]:
