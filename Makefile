@@ -42,7 +42,7 @@ migrate: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_DEBUG=true $(PY) manage.py load_bury_demo
+	DJANGO_DEBUG=true $(PY) manage.py load_bury_demo --with-demo-users
 
 run: install static demo
 	DJANGO_DEBUG=true $(PY) manage.py collectstatic --noinput --verbosity 0

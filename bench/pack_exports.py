@@ -45,12 +45,12 @@ def main() -> None:
     from django.conf import settings
     from pypdf import PdfReader
 
-    from bury_hc.demo import demo_load
+    from demo.loader import demo_load
     from scrutiny.models import CommitteePack, PackSection
     from scrutiny.render import render_pack
     from scrutiny.selectors import pack_content_build
 
-    demo_load(fixtures_dir=settings.BASE_DIR / "fixtures")
+    demo_load(fixtures_dir=settings.BASE_DIR / "fixtures", with_demo_users=True)
     pack = CommitteePack.objects.get(
         title="Adult Social Care Performance Quarter Four Report 2024/25"
     )

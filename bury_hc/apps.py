@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class BuryHcConfig(AppConfig):
     name = "bury_hc"
     verbose_name = "Shared: imports and provenance"
+
+    def ready(self) -> None:
+        from bury_hc import converters  # noqa: F401 - registers <quarter:…> and <financial_year:…>

@@ -26,6 +26,14 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+def csv_cell_unguard(text: str) -> str:
+    """The text `csv_cell` guarded, as it was: an upload of a downloaded file (a template
+    re-uploaded with its figures filled in) must not gain an apostrophe at each round trip."""
+    if text[:1] == "'" and text[1:].startswith(_FORMULA_START) and not _NUMBER.fullmatch(text[1:]):
+        return text[1:]
+    return text
+
+
 def csv_response(
     *, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:

@@ -6,8 +6,12 @@ the user sees it in their spreadsheet: the header is row 1) and the column, and 
 do. Only a clean file reaches the service that writes it, inside one transaction, under one
 `ImportBatch` that records the file's name, sha256, format, source and who loaded it.
 
-pandas reads the file (every cell as text, blanks kept blank) and goes no further than here:
-callers get plain rows of strings.
+One streaming reader reads every upload (measure values, finance figures, milestone plans):
+Python's csv module for CSV, openpyxl's read-only mode for Excel (with defusedxml, so XML
+entities are refused), every cell as text, blanks kept blank, within `ReadLimits` checked as
+the file is read. Every way a file can fail to be a table is an `ImportRefused` naming the
+file and saying what to do; nothing else escapes. pandas is not used to read uploads (it would
+hold the whole file, and renames a repeated heading rather than refusing it).
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ import datetime as dt
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 
+from bury_hc.exports import csv_cell_unguard
 from bury_hc.models import ImportBatch
+from bury_hc.numbers import NumberFormat, NumberRefused, number_parse
 from bury_hc.services import Change
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -90,50 +96,47 @@ def _clean_header(name: object) -> str:
     return re.sub(r"\s+", " ", str(name).replace("\ufeff", "")).strip()
 
 
-def table_read(*, content: bytes, file_name: str, sheet: str | int | None = 0) -> TableFile:
-    """Read a CSV or Excel file into text rows. Raises ImportRefused for unreadable files."""
-    suffix = PurePath(file_name).suffix.lower()
-    sha256 = hashlib.sha256(content).hexdigest()
-    if not content.strip():
-        raise ImportRefused([ImportProblem(None, None, "The file is empty.")])
-    try:
-        if suffix in EXCEL_SUFFIXES:
-            frame = pd.read_excel(
-                io.BytesIO(content),
-                sheet_name=sheet,
-                dtype=str,
-                keep_default_na=False,
-                engine="openpyxl",
-            )
-        elif suffix in CSV_SUFFIXES or not suffix:
-            frame = pd.read_csv(
-                io.StringIO(_decode_text(content)),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=True,
-                quoting=csv.QUOTE_MINIMAL,
-            )
-        else:
-            raise ImportRefused(
-                [ImportProblem(None, None, f"“{file_name}” is not a CSV or Excel (.xlsx) file.")]
-            )
-    except ImportRefused:
-        raise
-    except (ValueError, pd.errors.ParserError, KeyError, OSError) as exc:
-        raise ImportRefused(
-            [ImportProblem(None, None, f"The file could not be read as a table: {exc}")]
-        ) from exc
-    headers = [_clean_header(name) for name in frame.columns]
-    problems = _header_problems(headers)
-    if problems:
-        raise ImportRefused(problems)
-    frame.columns = headers
+@dataclass(frozen=True)
+class ReadLimits:
+    """How big a table a page takes, enforced while the file is read, so that no file (a zip
+    bomb, 500,000 columns, one endless line) can hold a worker: a file over a limit is refused
+    as soon as the reader reaches it. Excel files are measured before they are opened: the
+    sizes their zip declares (which bound what can be unpacked) against `max_unzipped_bytes`
+    and, for each part that unpacks to more than `ratio_checked_above` bytes,
+    `max_zip_ratio` (real workbooks compress about 5 to 20 times)."""
+
+    max_rows: int = 5_000_000
+    max_columns: int = 1_000
+    max_cell_chars: int = 32_767  # Excel's own limit for a cell
+    max_line_chars: int = 1_048_576
+    max_unzipped_bytes: int = 512 * 1024 * 1024
+    max_zip_ratio: int = 100
+    max_zip_members: int = 10_000
+    ratio_checked_above: int = 10 * 1024 * 1024
+
+
+# Figures and plans: a few hundred rows at most, each a few columns wide.
+SMALL_TABLE = ReadLimits(max_rows=20_000, max_columns=200, max_unzipped_bytes=50 * 1024 * 1024)
+
+
+def _refused(message: str) -> ImportRefused:
+    return ImportRefused([ImportProblem(None, None, message)])
+
+
+def table_read(*, content: bytes, file_name: str, limits: ReadLimits = SMALL_TABLE) -> TableFile:
+    """Read a small CSV or Excel file into rows of text, with the streaming reader (so every
+    upload is read, limited and refused the same way). A cell that `csv_cell` guarded against
+    formula injection when the file was downloaded loses the guard again. Raises ImportRefused
+    for a file that cannot be read as a table, is over a limit, has missing or repeated
+    headings, or has rows with more cells than headings."""
+    stream = table_stream(file_name=file_name, content=content, limits=limits)
     rows = [
-        TableRow(number=index + 2, cells={k: _cell_text(v) for k, v in record.items()})
-        for index, record in enumerate(frame.to_dict(orient="records"))
-        if any(_cell_text(v) for v in record.values())
+        TableRow(row.number, {name: csv_cell_unguard(text) for name, text in row.cells.items()})
+        for row in stream
     ]
-    return TableFile(file_name=file_name, sha256=sha256, headers=headers, rows=rows)
+    if stream.problems:
+        raise ImportRefused(stream.problems)
+    return TableFile(file_name=file_name, sha256=stream.sha256, headers=stream.headers, rows=rows)
 
 
 class TableStream:
@@ -201,30 +204,36 @@ class TableStream:
 
 
 def table_stream(
-    *, file_name: str, content: bytes | None = None, path: Path | None = None
+    *,
+    file_name: str,
+    content: bytes | None = None,
+    path: Path | None = None,
+    limits: ReadLimits = ReadLimits(),
 ) -> TableStream:
     """Open a CSV or Excel file (given as bytes or as a path) to be read row by row.
 
-    Raises ImportRefused, naming the problem, when the file cannot be read as a table or its
-    headings are missing or repeated.
+    Raises ImportRefused, naming the file and saying what to do, when it cannot be read as a
+    table (not text, not a workbook, an XML entity, a broken zip), is over one of `limits`
+    (also while its rows are read later), or its headings are missing or repeated.
     """
     if (content is None) == (path is None):
         raise ValueError("Give the file's content or its path, not both.")
     suffix = PurePath(file_name).suffix.lower()
     sha256, size = _file_digest(content=content, path=path)
     if not size:
-        raise ImportRefused([ImportProblem(None, None, "The file is empty.")])
+        raise _refused(f"“{file_name}” is empty: choose the file that holds your table.")
 
     def binary() -> BinaryIO:
         return io.BytesIO(content) if content is not None else path.open("rb")  # type: ignore[union-attr]
 
     if suffix in EXCEL_SUFFIXES:
-        opener = _excel_opener(binary, file_name)
+        opener = _excel_opener(binary, file_name, limits)
     elif suffix in CSV_SUFFIXES or not suffix:
-        opener = _csv_opener(binary, _encoding_detect(binary))
+        opener = _csv_opener(binary, file_name, limits)
     else:
-        raise ImportRefused(
-            [ImportProblem(None, None, f"“{file_name}” is not a CSV or Excel (.xlsx) file.")]
+        raise _refused(
+            f"“{file_name}” is not a CSV or Excel (.xlsx) file: save it as one of those and "
+            "upload it again."
         )
     first = next(opener(), None)
     if first is None or not any(_cell_text(cell) for cell in first):
@@ -251,63 +260,188 @@ def _file_digest(*, content: bytes | None, path: Path | None) -> tuple[str, int]
     return digest.hexdigest(), size
 
 
-def _encoding_detect(binary: Callable[[], BinaryIO]) -> str:
-    """UTF-8 (with or without a byte-order mark) if every byte decodes, else Windows-1252."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+_NOT_TEXT = {
+    b"PK\x03\x04": "an Excel workbook or another zip file",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook or another Office file",
+    b"%PDF": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
+
+
+def _encoding_detect(binary: Callable[[], BinaryIO], file_name: str) -> str:
+    """UTF-8 (with or without a byte-order mark) if every byte decodes, else Windows-1252; a
+    file that is neither, or holds bytes no text file has, is refused."""
     with binary() as handle:
+        start = handle.read(1 << 16)
+    for signature, what in _NOT_TEXT.items():
+        if start.startswith(signature):
+            raise _refused(
+                f"“{file_name}” is {what}, not a CSV file: save your table as CSV (or as an "
+                "Excel .xlsx workbook, named .xlsx) and upload it again."
+            )
+    if b"\x00" in start:
+        raise _refused(
+            f"“{file_name}” is not a text file, so it cannot be a CSV file: save your table as "
+            "CSV UTF-8 and upload it again."
+        )
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+            with binary() as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"
+            continue
+        return encoding
+    raise _refused(
+        f"“{file_name}” is not in a text encoding this page reads: save it as CSV UTF-8 and "
+        "upload it again."
+    )
+
+
+class _Lines:
+    """A text file's lines for the csv module, refusing any line longer than the limit before
+    it is held (one endless line would otherwise be read whole), and counting the characters
+    since the last record so that only long records have their cells measured."""
+
+    def __init__(self, text: io.TextIOBase, *, file_name: str, limits: ReadLimits) -> None:
+        self.text, self.file_name, self.limits = text, file_name, limits
+        self.read_since = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.limits.max_line_chars + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limits.max_line_chars:
+            raise _refused(
+                f"“{self.file_name}” has a line longer than {self.limits.max_line_chars:,} "
+                "characters: check it is a table saved as CSV, with a line for each row."
+            )
+        self.read_since += len(line)
+        return line
 
 
 def _csv_opener(
-    binary: Callable[[], BinaryIO], encoding: str
+    binary: Callable[[], BinaryIO], file_name: str, limits: ReadLimits
 ) -> Callable[[], Iterator[Sequence[object]]]:
+    encoding = _encoding_detect(binary, file_name)
+
     def records() -> Iterator[Sequence[object]]:
         with binary() as handle, io.TextIOWrapper(handle, encoding=encoding, newline="") as text:
+            lines = _Lines(text, file_name=file_name, limits=limits)
             try:
-                yield from csv.reader(text)
-            except csv.Error as exc:
-                raise ImportRefused(
-                    [ImportProblem(None, None, f"The file could not be read as CSV: {exc}")]
+                for record in csv.reader(lines):
+                    if lines.read_since > limits.max_cell_chars:
+                        _cells_check(record, file_name, limits)
+                    lines.read_since = 0
+                    yield record
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise _refused(
+                    f"“{file_name}” could not be read as CSV ({exc}): save it as CSV UTF-8 and "
+                    "upload it again."
                 ) from exc
+
+    return _limited(records, file_name, limits)
+
+
+def _limited(
+    opener: Callable[[], Iterator[Sequence[object]]], file_name: str, limits: ReadLimits
+) -> Callable[[], Iterator[Sequence[object]]]:
+    """The opener, refusing the file at the first row past the row or column limit."""
+
+    def records() -> Iterator[Sequence[object]]:
+        for count, record in enumerate(opener(), start=1):
+            if len(record) > limits.max_columns and any(
+                _cell_text(cell) for cell in record[limits.max_columns :]
+            ):
+                raise _refused(
+                    f"“{file_name}” has more than {limits.max_columns:,} columns in row {count}: "
+                    "check it is the right file, laid out like the template."
+                )
+            if count > limits.max_rows + 1:
+                raise _refused(
+                    f"“{file_name}” has more than {limits.max_rows:,} rows, more than this page "
+                    "takes: split it into smaller files."
+                )
+            yield record
 
     return records
 
 
+def _cells_check(record: Sequence[object], file_name: str, limits: ReadLimits) -> None:
+    for cell in record:
+        if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+            raise _refused(
+                f"“{file_name}” has a cell of more than {limits.max_cell_chars:,} characters "
+                f"(“{cell[:20]}…”): no cell of a table this page takes is that long. Check it "
+                "is the right file."
+            )
+
+
+def _zip_check(handle: BinaryIO, file_name: str, limits: ReadLimits) -> None:
+    """Refuse a workbook that is not a zip, or whose parts would unpack too big, before any
+    of it is unpacked (the declared sizes bound what zipfile will unpack)."""
+    not_a_workbook = (
+        f"“{file_name}” is not an Excel workbook: open it in Excel, save it as an Excel "
+        "Workbook (.xlsx) or as CSV, and upload it again."
+    )
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise _refused(not_a_workbook) from exc
+    if len(members) > limits.max_zip_members:
+        raise _refused(not_a_workbook)
+    unzipped = sum(member.file_size for member in members)
+    too_big = unzipped > limits.max_unzipped_bytes
+    for member in members:
+        if member.file_size > limits.ratio_checked_above:
+            too_big |= member.file_size > limits.max_zip_ratio * max(member.compress_size, 1)
+    if too_big:
+        raise _refused(
+            f"“{file_name}” unpacks to {unzipped / 1024 / 1024:,.0f} MB, far more than a "
+            "workbook of this size should: it is refused as a possible zip bomb. Save the "
+            "table as CSV, or split it into smaller workbooks, and upload it again."
+        )
+    handle.seek(0)
+
+
 def _excel_opener(
-    binary: Callable[[], BinaryIO], file_name: str
+    binary: Callable[[], BinaryIO], file_name: str, limits: ReadLimits
 ) -> Callable[[], Iterator[Sequence[object]]]:
+    unreadable = (
+        f"“{file_name}” could not be read as an Excel workbook: open it in Excel, save it as an "
+        "Excel Workbook (.xlsx) or as CSV, and upload it again."
+    )
+
     def records() -> Iterator[Sequence[object]]:
         from openpyxl import load_workbook
 
         with binary() as handle:
+            _zip_check(handle, file_name, limits)
             try:
                 workbook = load_workbook(handle, read_only=True, data_only=True)
             except Exception as exc:  # openpyxl raises many kinds for a broken file
-                raise ImportRefused(
-                    [ImportProblem(None, None, f"“{file_name}” could not be read as Excel.")]
-                ) from exc
+                raise _refused(unreadable) from exc
             try:
-                for record in workbook.worksheets[0].iter_rows(values_only=True):
+                rows = workbook.worksheets[0].iter_rows(values_only=True)
+                for record in rows:
+                    _cells_check(record, file_name, limits)
                     yield ["" if cell is None else cell for cell in record]
+            except ImportRefused:
+                raise
+            except Exception as exc:  # XML errors, entities (defusedxml), broken parts
+                raise _refused(unreadable) from exc
             finally:
                 workbook.close()
 
-    return records
-
-
-def _decode_text(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused([ImportProblem(None, None, "Save the file as CSV UTF-8 and try again.")])
+    return _limited(records, file_name, limits)
 
 
 def _cell_text(value: object) -> str:
@@ -327,7 +461,7 @@ def _header_problems(headers: list[str]) -> list[ImportProblem]:
     problems = []
     seen: set[str] = set()
     for position, name in enumerate(headers, start=1):
-        if not name or name.startswith("Unnamed:"):
+        if not name:
             problems.append(ImportProblem(1, None, f"Column {position} has no heading."))
         elif name.lower() in seen:
             problems.append(ImportProblem(1, name, "This heading appears twice; rename one."))
@@ -345,33 +479,26 @@ def columns_missing(table: TableFile, required: Iterable[str]) -> list[ImportPro
     ]
 
 
-_NUMBER_JUNK = re.compile(r"[£,\s]")
-
-
 def decimal_parse(
-    text: str, *, row: int, column: str, percent_allowed: bool = True
+    text: str,
+    *,
+    row: int,
+    column: str,
+    percent_allowed: bool = True,
+    number_format: NumberFormat | None = None,
 ) -> tuple[Decimal | None, ImportProblem | None]:
-    """Read a number as people write it ("1,234", "£1,234.50", "85%", "(12)" for −12).
+    """Read a number as people write it ("1,234", "£1,234.50", "85%", "(12)" for −12) with
+    the strict parser (`bury_hc.numbers`), within `number_format`'s limits.
 
     Returns (value, None), (None, None) for a blank cell, or (None, problem).
     """
-    raw = text.strip()
-    if raw == "":
-        return None, None
-    cleaned = _NUMBER_JUNK.sub("", raw)
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    cleaned = cleaned.strip("()")
-    if cleaned.endswith("%"):
-        if not percent_allowed:
-            return None, ImportProblem(row, column, f"“{raw}” should be a number without a % sign.")
-        cleaned = cleaned[:-1]
+    number_format = number_format or NumberFormat(round_places=True)
+    if not percent_allowed:
+        number_format = number_format.but(percent=False)
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None, ImportProblem(row, column, f"“{raw}” is not a number.")
-    if not value.is_finite():
-        return None, ImportProblem(row, column, f"“{raw}” is not a number.")
-    return (-value if negative else value), None
+        return number_parse(text, number_format=number_format), None
+    except NumberRefused as exc:
+        return None, ImportProblem(row, column, f"{exc}.")
 
 
 def import_batch_record(

@@ -44,17 +44,3 @@ def _with_csv_url(chart: Chart, url: str) -> Chart:
     from dataclasses import replace
 
     return replace(chart, csv_url=url)
-
-
-def quarter_chosen(request: HttpRequest, available: list) -> object | None:
-    """The quarter named by `?quarter=2024-25-Q4`, else the newest available; 404 for a
-    quarter that cannot be read. `available` is newest first."""
-    from bury_hc.periods import PeriodParseError, Quarter
-
-    requested = request.GET.get("quarter")
-    if not requested:
-        return available[0] if available else None
-    try:
-        return Quarter.from_code(requested)
-    except PeriodParseError:
-        raise Http404("That is not a quarter this application can read.") from None

@@ -80,6 +80,11 @@ class FinancialYear:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
 
     @property
+    def code(self) -> str:
+        """URL-safe form: 2024-25."""
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
     def start(self) -> dt.date:
         return dt.date(self.start_year, FIRST_MONTH, 1)
 
@@ -166,7 +171,7 @@ class Quarter:
     @property
     def code(self) -> str:
         """URL-safe form: 2024-25-Q4."""
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
+        return f"{self.financial_year.code}-Q{self.number}"
 
     @property
     def months_label(self) -> str:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "performance",
     "finance",
     "scrutiny",
+    "demo",
 ]
 
 MIDDLEWARE = [

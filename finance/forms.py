@@ -6,7 +6,6 @@ valid input (and re-check the rules that protect the figures).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,21 +14,22 @@ from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from bury_hc.numbers import NumberFormField
 from finance.services import MONEY_LIMIT
 from finance.variance import Thresholds, explanation_prompt, variance_judge
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-_MONEY_JUNK = re.compile(r"[£,\s]")
 
 
-class MoneyField(forms.DecimalField):
-    """Pounds and pence as people type them: "1250000", "1,250,000.50" or "£1,250,000"."""
+class MoneyField(NumberFormField):
+    """Pounds and pence as people type them: "1250000", "1,250,000.50", "£1,250,000" or
+    "(1,250)" for −1,250; read by the strict parser, as uploads are."""
 
     def __init__(self, *, what: str, allow_negative: bool = True, **kwargs: Any) -> None:
         self.what = what
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
+        super().__init__(pounds=True, **kwargs)
         self.allow_negative = allow_negative
         self.error_messages.update(
             {
@@ -37,18 +37,13 @@ class MoneyField(forms.DecimalField):
                 "invalid": f"Enter the {what} as an amount in pounds, like 1250000 or 1,250,000.50",
                 "max_decimal_places": f"Enter the {what} in pounds and pence, with no more than "
                 "2 decimal places",
-                "max_digits": f"The {what} is too large: enter an amount below £1,000,000,000,000",
+                "max_digits": f"The {what} is too large: enter an amount below £{MONEY_LIMIT:,}",
                 "max_whole_digits": f"The {what} is too large: enter an amount below "
-                "£1,000,000,000,000",
+                f"£{MONEY_LIMIT:,}",
+                "bracket": f"Enter the {what} with both brackets, like (1,250), or with a "
+                "minus sign, like -1250",
             }
         )
-        self.widget.input_type = "text"
-        self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if isinstance(value, str):
-            value = _MONEY_JUNK.sub("", value)
-        return super().to_python(value)
 
     def validate(self, value: Decimal | None) -> None:
         super().validate(value)
@@ -56,11 +51,6 @@ class MoneyField(forms.DecimalField):
             raise ValidationError(f"The {self.what} cannot be negative", code="negative")
         if value is not None and abs(value) >= MONEY_LIMIT:
             raise ValidationError(self.error_messages["max_digits"], code="max_digits")
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return format(value, "f")
-        return value
 
 
 class PositionForm(forms.Form):
@@ -184,7 +174,8 @@ class ReopenForm(forms.Form):
 
 
 class ThresholdsForm(forms.Form):
-    green_within_percent = forms.DecimalField(
+    green_within_percent = NumberFormField(
+        percent=True,
         label="Green: within this percentage of budget",
         min_value=0,
         max_value=100,
@@ -195,10 +186,12 @@ class ThresholdsForm(forms.Form):
             "invalid": "Enter the green threshold as a number, like 1 or 1.5",
             "min_value": "The green threshold must be 0 or more",
             "max_value": "The green threshold must be 100 or less",
+            "max_digits": "The green threshold must be 100 or less",
             "max_decimal_places": "Enter the green threshold with no more than 2 decimal places",
         },
     )
-    amber_within_percent = forms.DecimalField(
+    amber_within_percent = NumberFormField(
+        percent=True,
         label="Amber: within this percentage of budget",
         help_text="Beyond this, a line is red and needs an explanation.",
         min_value=0,
@@ -210,6 +203,7 @@ class ThresholdsForm(forms.Form):
             "invalid": "Enter the amber threshold as a number, like 3 or 2.5",
             "min_value": "The amber threshold must be 0 or more",
             "max_value": "The amber threshold must be 100 or less",
+            "max_digits": "The amber threshold must be 100 or less",
             "max_decimal_places": "Enter the amber threshold with no more than 2 decimal places",
         },
     )

@@ -12,7 +12,7 @@ refuse changes to a signed-off quarter, and record who made each change in the h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -25,12 +25,14 @@ from bury_hc.imports import (
     ImportProblem,
     ImportRefused,
     TableFile,
+    TableRow,
     columns_missing,
     decimal_parse,
     import_batch_record,
     table_read,
 )
 from bury_hc.models import ImportBatch
+from bury_hc.numbers import NumberFormat
 from bury_hc.periods import FinancialYear, PeriodParseError, Quarter
 from bury_hc.services import Change, StaleEdit, record_upsert, versioned_update
 from finance.models import (
@@ -48,8 +50,12 @@ from programmes.models import Programme
 
 __all__ = ["StaleEdit"]  # re-exported: views catch it from here
 
+# Pounds as the budget columns hold them (DecimalField 14, 2): below £1,000,000,000,000, pence.
+MONEY_FORMAT = NumberFormat.for_field(
+    QuarterlyFinancialPosition._meta.get_field("budget"), percent=False
+)
 MONEY_PLACES = Decimal("0.01")
-MONEY_LIMIT = Decimal("1000000000000")  # 12 digits before the point (DecimalField 14, 2)
+MONEY_LIMIT = MONEY_FORMAT.limit
 UPLOAD_FORMAT = "finance-quarter"
 UPLOAD_COLUMNS = (
     "Quarter",
@@ -316,78 +322,98 @@ def _position_rows_read(
     table: TableFile, *, quarter: Quarter, organisation: Organisation
 ) -> list[_PositionRow]:
     """Check every row; return them all, or raise ImportRefused with every problem."""
-    heading = {name.lower(): name for name in table.headers}
-    column = {name: heading[name.lower()] for name in UPLOAD_COLUMNS}
-    lines = _lines_by_key(quarter.financial_year)
-    thresholds = variance_thresholds_for(financial_year=quarter.financial_year)
-    problems: list[ImportProblem] = []
-    rows: list[_PositionRow] = []
-    seen: dict[int, int] = {}
     if not len(table):
-        problems.append(ImportProblem(None, None, "The file has headings but no rows."))
-    for row in table:
-        row_problems: list[ImportProblem] = []
+        raise ImportRefused([ImportProblem(None, None, "The file has headings but no rows.")])
+    checker = _PositionRowChecker(table, quarter=quarter, organisation=organisation)
+    rows = [checked for row in table if (checked := checker.check(row)) is not None]
+    if checker.problems:
+        raise ImportRefused(checker.problems)
+    return rows
 
-        def problem(
-            name: str, message: str, row_number: int = row.number, sink=row_problems
-        ) -> None:
-            sink.append(ImportProblem(row_number, name, message))
 
-        text = {name: row.get(column[name]) for name in UPLOAD_COLUMNS}
-        try:
-            row_quarter = Quarter.parse(text["Quarter"]) if text["Quarter"] else None
-        except PeriodParseError as exc:
-            problem("Quarter", str(exc))
-        else:
-            if row_quarter is None:
-                problem("Quarter", f"Enter the quarter, {quarter.label}.")
-            elif row_quarter != quarter:
-                problem(
-                    "Quarter",
-                    f"This row is for {row_quarter.label}, but you are uploading "
-                    f"{quarter.label} figures. Upload it on the {row_quarter.label} page, or "
-                    "correct the quarter.",
-                )
-        line = _line_find(lines, text, problem, quarter.financial_year)
+class _PositionRowChecker:
+    """Checks an upload's rows one by one, remembering the lines already given."""
+
+    def __init__(self, table: TableFile, *, quarter: Quarter, organisation: Organisation):
+        heading = {name.lower(): name for name in table.headers}
+        self.column = {name: heading[name.lower()] for name in UPLOAD_COLUMNS}
+        self.quarter, self.organisation = quarter, organisation
+        self.lines = _lines_by_key(quarter.financial_year)
+        self.thresholds = variance_thresholds_for(financial_year=quarter.financial_year)
+        self.seen: dict[int, int] = {}
+        self.problems: list[ImportProblem] = []
+
+    def check(self, row: TableRow) -> _PositionRow | None:
+        """The row's figures, or None (its problems added to `problems`)."""
+        found: list[ImportProblem] = []
+
+        def problem(name: str, message: str) -> None:
+            found.append(ImportProblem(row.number, name, message))
+
+        text = {name: row.get(self.column[name]) for name in UPLOAD_COLUMNS}
+        self._quarter_check(text["Quarter"], problem)
+        line = _line_find(self.lines, text, problem, self.quarter.financial_year)
         if line is not None:
-            if line.host_organisation_id != organisation.pk:
-                problem(
-                    "Organisation",
-                    f"You can upload figures only for {organisation.name}'s budget lines; this "
-                    f"row is for {line.host_organisation.name}.",
-                )
-            elif line.pk in seen:
-                problem(
-                    "Service area",
-                    f"This budget line is already in row {seen[line.pk]}; give each line once.",
-                )
-            else:
-                seen[line.pk] = row.number
+            self._line_check(line, row.number, problem)
         numbers = {
-            name: _money_read(text[name], row=row.number, column=name, problems=row_problems)
+            name: _money_read(text[name], row=row.number, column=name, problems=found)
             for name in ("Budget", "Actual to date", "Forecast outturn")
         }
         if numbers["Budget"] is not None and numbers["Budget"] < 0:
             problem("Budget", "The budget cannot be negative.")
-        budget, forecast = numbers["Budget"], numbers["Forecast outturn"]
-        if not row_problems and line is not None and budget is not None and forecast is not None:
-            variance = variance_judge(budget=budget, forecast=forecast, thresholds=thresholds)
-            if variance.needs_explanation and not text["Explanation"]:
-                problem("Explanation", explanation_prompt(variance, thresholds) + ".")
-        problems.extend(row_problems)
-        if not row_problems and line is not None:
-            rows.append(
-                _PositionRow(
-                    line=line,
-                    budget=numbers["Budget"],
-                    actual_to_date=numbers["Actual to date"],
-                    forecast_outturn=numbers["Forecast outturn"],
-                    explanation=text["Explanation"],
-                )
+        if not found and line is not None:
+            variance = variance_judge(
+                budget=numbers["Budget"],
+                forecast=numbers["Forecast outturn"],
+                thresholds=self.thresholds,
             )
-    if problems:
-        raise ImportRefused(problems)
-    return rows
+            if variance.needs_explanation and not text["Explanation"]:
+                problem("Explanation", explanation_prompt(variance, self.thresholds) + ".")
+        self.problems.extend(found)
+        if found or line is None:
+            return None
+        return _PositionRow(
+            line=line,
+            budget=numbers["Budget"],
+            actual_to_date=numbers["Actual to date"],
+            forecast_outturn=numbers["Forecast outturn"],
+            explanation=text["Explanation"],
+        )
+
+    def _quarter_check(self, text: str, problem: Callable[[str, str], None]) -> None:
+        quarter = self.quarter
+        if not text:
+            problem("Quarter", f"Enter the quarter, {quarter.label}.")
+            return
+        try:
+            row_quarter = Quarter.parse(text)
+        except PeriodParseError as exc:
+            problem("Quarter", str(exc))
+            return
+        if row_quarter != quarter:
+            problem(
+                "Quarter",
+                f"This row is for {row_quarter.label}, but you are uploading "
+                f"{quarter.label} figures. Upload it on the {row_quarter.label} page, or "
+                "correct the quarter.",
+            )
+
+    def _line_check(
+        self, line: BudgetLine, row_number: int, problem: Callable[[str, str], None]
+    ) -> None:
+        if line.host_organisation_id != self.organisation.pk:
+            problem(
+                "Organisation",
+                f"You can upload figures only for {self.organisation.name}'s budget lines; "
+                f"this row is for {line.host_organisation.name}.",
+            )
+        elif line.pk in self.seen:
+            problem(
+                "Service area",
+                f"This budget line is already in row {self.seen[line.pk]}; give each line once.",
+            )
+        else:
+            self.seen[line.pk] = row_number
 
 
 def _lines_by_key(year: FinancialYear) -> dict[tuple[str, str, str], BudgetLine]:
@@ -426,20 +452,12 @@ def _line_find(lines, text, problem, year: FinancialYear) -> BudgetLine | None:
 def _money_read(
     text: str, *, row: int, column: str, problems: list[ImportProblem]
 ) -> Decimal | None:
-    value, problem = decimal_parse(text, row=row, column=column, percent_allowed=False)
+    value, problem = decimal_parse(text, row=row, column=column, number_format=MONEY_FORMAT)
     if problem:
         problems.append(problem)
         return None
     if value is None:
         problems.append(ImportProblem(row, column, f"Enter the {column.lower()} in pounds."))
-        return None
-    if value != value.quantize(MONEY_PLACES):
-        problems.append(
-            ImportProblem(row, column, f"“{text}” has more than 2 decimal places: give pence.")
-        )
-        return None
-    if abs(value) >= MONEY_LIMIT:
-        problems.append(ImportProblem(row, column, f"“{text}” is too large for a budget line."))
         return None
     return value.quantize(MONEY_PLACES)
 

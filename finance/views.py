@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.generic import FormView, TemplateView, View
 
+from bury_hc.converters import financial_year_requested, quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.mixins import ChartPageMixin
-from bury_hc.periods import FinancialYear, PeriodParseError, Quarter
+from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
 from finance import charts, selectors, services
 from finance.forms import (
@@ -38,16 +39,6 @@ READ_ROLES = ALL_ROLES
 ENTRY_ROLES = (Role.FINANCE_OFFICER,)
 LEAD_ROLES = (Role.FINANCE_LEAD,)
 CONFLICT = 409
-
-
-def _quarter_param(request: HttpRequest) -> Quarter | None:
-    requested = request.GET.get("quarter")
-    if not requested:
-        return None
-    try:
-        return Quarter.from_code(requested)
-    except PeriodParseError:
-        raise Http404("That is not a quarter this application reports.") from None
 
 
 class FinanceContextMixin:
@@ -74,7 +65,7 @@ class FundSummaryView(RoleRequiredMixin, FinanceContextMixin, ChartPageMixin, Te
 
     @cached_property
     def quarter(self) -> Quarter | None:
-        return _quarter_param(self.request) or (self.quarters[0] if self.quarters else None)
+        return quarter_requested(self.request) or (self.quarters[0] if self.quarters else None)
 
     @cached_property
     def summary(self) -> selectors.FundQuarterSummary | None:
@@ -134,7 +125,7 @@ class LineDetailView(RoleRequiredMixin, FinanceContextMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         detail = selectors.fund_line_detail(
-            line_id=kwargs["pk"], quarter=_quarter_param(self.request)
+            line_id=kwargs["pk"], quarter=quarter_requested(self.request)
         )
         if detail is None:
             raise Http404("There is no budget line at this address.")
@@ -481,11 +472,7 @@ class EfficiencyView(RoleRequiredMixin, FinanceContextMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         years = selectors.efficiency_years()
-        requested = self.request.GET.get("year")
-        try:
-            year = FinancialYear.parse(requested) if requested else (years[0] if years else None)
-        except PeriodParseError:
-            raise Http404("That is not a financial year.") from None
+        year = financial_year_requested(self.request, default=years[0] if years else None)
         return super().get_context_data(
             year=year,
             years=years,

@@ -56,6 +56,12 @@ def status_against_target(
 MAX_NAMED_MISSING = 3  # beyond this, a rank says how many have not published, not who
 
 
+def position_text(rank: int, tied_with: int = 0) -> str:
+    """'4th', or 'joint 4th' when others share the place: the one wording of a position, for the
+    rank line and the comparison table alike."""
+    return f"joint {ordinal(rank)}" if tied_with else ordinal(rank)
+
+
 @dataclass(frozen=True)
 class Rank:
     """Where the home area stands in a comparator group, with the rule that made it."""
@@ -86,19 +92,86 @@ class Rank:
         return cls(**{**data, "not_published": tuple(data.get("not_published", ()))})
 
     @property
+    def is_ranked(self) -> bool:
+        """A rank means something only once at least half the group has published: '1st of 1'
+        says nothing."""
+        return self.rank is not None and self.out_of * 2 >= self.group_size
+
+    @property
+    def position(self) -> str:
+        """'joint 4th', or '' when not ranked."""
+        return position_text(self.rank, self.tied_with) if self.is_ranked else ""
+
+    @property
     def sentence(self) -> str:
-        """'3rd of 9 in Greater Manchester (Trafford not yet published), lower is better'."""
-        if self.rank is None:
-            return f"Not ranked in {self.group}: no value for the home area"
-        text = f"{ordinal(self.rank)} of {self.out_of} in {self.group}"
-        if self.tied_with:
-            text += f" (tied with {self.tied_with} other{'s' if self.tied_with > 1 else ''})"
-        if len(self.not_published) > MAX_NAMED_MISSING:
-            text += f" ({len(self.not_published)} of the {self.group_size} not yet published)"
-        elif self.not_published:
-            names = ", ".join(self.not_published)
-            text += f" ({names} not yet published)"
-        return f"{text}, {self.order}"
+        return rank_sentence(self)
+
+
+def rank_sentence(rank: Rank) -> str:
+    """The one wording of a computed rank, for the pages and the packs alike:
+    'joint 4th of 9 in Greater Manchester (Trafford not yet published), lower is better', or
+    'Not ranked in Greater Manchester: 1 of 10 councils published'."""
+    if rank.rank is None:
+        return f"Not ranked in {rank.group}: no value for the home area"
+    if not rank.is_ranked:
+        return (
+            f"Not ranked in {rank.group}: {rank.out_of} of {rank.group_size} "
+            f"council{'s' if rank.group_size != 1 else ''} published"
+        )
+    text = f"{rank.position} of {rank.out_of} in {rank.group}"
+    if len(rank.not_published) > MAX_NAMED_MISSING:
+        text += f" ({len(rank.not_published)} of the {rank.group_size} not yet published)"
+    elif rank.not_published:
+        text += f" ({', '.join(rank.not_published)} not yet published)"
+    return f"{text}, {rank.order}"
+
+
+DIRECTION_WORDS = {
+    DirectionOfTravel.IMPROVING: "improving",
+    DirectionOfTravel.WORSENING: "worsening",
+    DirectionOfTravel.NO_CHANGE: "no change",
+    DirectionOfTravel.HIGHER: "higher",
+    DirectionOfTravel.LOWER: "lower",
+    DirectionOfTravel.NOT_COMPARABLE: "not comparable",
+}
+
+
+def direction_sentence(
+    *, direction: str, comparison_text: str = "", comparison_period: str = "", published: str = ""
+) -> str:
+    """The one wording of a direction of travel, for the pages and the packs alike: the word,
+    what it compared, and the published direction where it says otherwise.
+    'Improving: against 60 in 2024/25 Q3 (published as worsening)'."""
+    word = DIRECTION_WORDS.get(direction, direction or "not comparable")
+    if direction == DirectionOfTravel.NOT_COMPARABLE or not comparison_period:
+        text = f"{word.capitalize()}: no earlier value to compare with"
+    else:
+        text = f"{word.capitalize()}: against {comparison_text} in {comparison_period}"
+    published_word = (published or "").strip().lower()
+    if published_word and published_word != word:
+        text += f" (published as {published_word})"
+    return text
+
+
+def _comparable(value: Decimal, decimal_places: int | None) -> Decimal:
+    return value if decimal_places is None else round_half_up(value, decimal_places)
+
+
+def competition_positions(
+    *, values: Mapping[str, Decimal | None], polarity: str, decimal_places: int | None = None
+) -> dict[str, tuple[int, int]]:
+    """Each published member's (rank, how many others share it), competition ranking ('1224'),
+    values compared at the displayed precision. Members without a value are left out."""
+    published = {
+        name: _comparable(v, decimal_places) for name, v in values.items() if v is not None
+    }
+    lower_first = polarity == Polarity.LOWER_IS_BETTER
+    positions = {}
+    for name, value in published.items():
+        better = sum(1 for v in published.values() if (v < value if lower_first else v > value))
+        tied = sum(1 for v in published.values() if v == value) - 1
+        positions[name] = (better + 1, tied)
+    return positions
 
 
 def rank_in_group(
@@ -116,31 +189,20 @@ def rank_in_group(
     compared at the measure's displayed precision when `decimal_places` is given, so councils
     that look equal in the table share a rank.
     """
-
-    def comparable(value: Decimal) -> Decimal:
-        return value if decimal_places is None else round_half_up(value, decimal_places)
-
-    published = {name: comparable(v) for name, v in values.items() if v is not None}
+    positions = competition_positions(
+        values=values, polarity=polarity, decimal_places=decimal_places
+    )
     not_published = tuple(sorted(name for name, v in values.items() if v is None))
     order = {
         Polarity.HIGHER_IS_BETTER: "higher is better",
         Polarity.LOWER_IS_BETTER: "lower is better",
     }.get(polarity, "highest first")
-    home_value = published.get(home)
-    if home_value is None:
-        rank, tied = None, 0
-    else:
-        lower_first = polarity == Polarity.LOWER_IS_BETTER
-        better = sum(
-            1 for v in published.values() if (v < home_value if lower_first else v > home_value)
-        )
-        rank = better + 1
-        tied = sum(1 for v in published.values() if v == home_value) - 1
+    rank, tied = positions.get(home, (None, 0))
     return Rank(
         group=group,
         group_short_name=group_short_name or group,
         rank=rank,
-        out_of=len(published),
+        out_of=len(positions),
         group_size=len(values),
         tied_with=tied,
         not_published=not_published,

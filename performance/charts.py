@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bury_hc import formatting
 from bury_hc.charts import Chart, DataTable, base_layout, figure, plot_number
-from performance.assessment import MAX_NAMED_MISSING
+from performance.assessment import MAX_NAMED_MISSING, competition_positions, position_text
 from performance.selectors import MeasureDetail, Series
 
 UNIT_AXIS = {
@@ -172,13 +172,24 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
         "hovertemplate": "%{y}: %{x}<extra></extra>",
     }
     order = "lowest" if lower_first else "highest"
-    position = next((i for i, v in enumerate(published, start=1) if v.is_home), None)
-    summary = (
-        f"In {detail.comparison_period}, Bury was {formatting.ordinal(position)} of "
-        f"{len(published)} ({measure.get_polarity_display().lower()})."
-        if position
-        else f"Bury has no value for {detail.comparison_period}."
+    positions = competition_positions(
+        values={v.area_name: v.value for v in values},
+        polarity=measure.polarity,
+        decimal_places=places,
     )
+    home = next((v.area_name for v in published if v.is_home), None)
+    if home is None:
+        summary = f"Bury has no value for {detail.comparison_period}."
+    elif len(published) * 2 < len(values):
+        summary = (
+            f"In {detail.comparison_period}, Bury is not ranked: {len(published)} of "
+            f"{len(values)} councils published."
+        )
+    else:
+        summary = (
+            f"In {detail.comparison_period}, Bury was {position_text(*positions[home])} of "
+            f"{len(published)} ({measure.get_polarity_display().lower()})."
+        )
     if len(missing) > MAX_NAMED_MISSING:
         summary += f" {len(missing)} of the {len(values)} councils have not yet published."
     elif missing:
@@ -203,12 +214,12 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
                 (
                     v.area_name,
                     _fmt(v.value, unit=unit, places=places),
-                    str(i),
+                    position_text(*positions[v.area_name]),
                 )
-                for i, v in enumerate(published, start=1)
+                for v in published
             )
             + tuple((name, "Not yet published", "–") for name in missing),
-            raw_rows=tuple((v.area_name, v.value, i) for i, v in enumerate(published, start=1))
+            raw_rows=tuple((v.area_name, v.value, positions[v.area_name][0]) for v in published)
             + tuple((name, None, None) for name in missing),
             numeric_columns=frozenset({1, 2}),
         ),

@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Prefetch, Q
 
 from bury_hc import formatting
 from bury_hc.periods import Month, Period, PeriodType, Quarter
-from performance.assessment import Rank
+from performance.assessment import Rank, direction_sentence
 from performance.models import (
     ComparatorGroup,
     DashboardSnapshot,
@@ -97,6 +97,20 @@ class DashboardRow:
 
     def format(self, value: Decimal | None) -> str:
         return formatting.measure_value(value, unit=self.unit, decimal_places=self.decimal_places)
+
+    @property
+    def direction_text(self) -> str:
+        """'Improving: against 60 in 2024/25 Q3 (published as worsening)'."""
+        return direction_sentence(
+            direction=self.direction_vs_previous,
+            comparison_text=self.previous_value_text,
+            comparison_period=self.previous_period,
+            published=self.published.direction if self.published else "",
+        )
+
+    @property
+    def has_target(self) -> bool:
+        return bool(self.target_text)
 
 
 def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) -> str:

@@ -1,6 +1,9 @@
-"""Background work on measures: rebuilding dashboard snapshots after imports.
+"""Background work on measures: rebuilding dashboard snapshots, and checking and importing big
+uploads.
 
-Tasks take primary keys and quarter codes, call one service, and are safe to run twice.
+Tasks are a door into the services: they take primary keys and quarter codes, call one service,
+and are safe to run twice. The services queue them by name (`performance.services.rebuilds`),
+so nothing below imports this module.
 """
 
 from __future__ import annotations
@@ -9,6 +12,10 @@ from celery import shared_task
 from django.db import OperationalError
 
 from bury_hc.periods import Quarter
+from performance.models import ObservationImport
+from performance.services.imports import observation_import_apply as apply
+from performance.services.imports import observation_import_check as check
+from performance.snapshots import snapshots_rebuild as rebuild
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="performance.snapshots_rebuild")
@@ -17,25 +24,9 @@ def snapshots_rebuild(
 ) -> int:
     """Rebuild the snapshots of the given measures and quarters (all when None); idempotent.
     Returns how many snapshots were written."""
-    from performance.snapshots import snapshots_rebuild as rebuild
-
     try:
         quarters = [Quarter.from_code(code) for code in quarter_codes] if quarter_codes else None
         return rebuild(measure_ids=measure_ids, quarters=quarters)
-    except OperationalError as exc:
-        raise self.retry(exc=exc, countdown=30) from exc
-
-
-@shared_task(
-    bind=True, acks_late=True, max_retries=3, name="performance.snapshots_rebuild_for_batch"
-)
-def snapshots_rebuild_for_batch(self, batch_id: int) -> int:
-    """Rebuild only the snapshots an import batch (or its rollback) affected; idempotent."""
-    from performance.snapshots import snapshot_scope_for_batch, snapshots_rebuild
-
-    try:
-        measure_ids, quarters = snapshot_scope_for_batch(batch_id=batch_id)
-        return snapshots_rebuild(measure_ids=measure_ids, quarters=quarters)
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=30) from exc
 
@@ -47,9 +38,6 @@ def snapshots_rebuild_for_batch(self, batch_id: int) -> int:
 def observation_import_check(self, import_id: int) -> str:
     """Check a big upload as a whole (a dry run) and keep its problems or plan; safe to repeat.
     Returns the upload's state."""
-    from performance.models import ObservationImport
-    from performance.services import observation_import_check as check
-
     try:
         upload = ObservationImport.objects.get(pk=import_id)
         if upload.state != ObservationImport.State.QUEUED:
@@ -63,8 +51,6 @@ def observation_import_check(self, import_id: int) -> str:
 def observation_import_apply(self, import_id: int) -> str:
     """Import a confirmed upload in one transaction, keeping progress in rows_done; safe to run
     twice (an upload no longer queued is left alone). Returns the upload's state."""
-    from performance.services import observation_import_apply as apply
-
     try:
         return apply(import_id=import_id).state
     except OperationalError as exc:

@@ -35,6 +35,8 @@ from django.utils import timezone
 from bury_hc.imports import (
     ImportProblem,
     ImportRefused,
+    TableFile,
+    TableRow,
     columns_missing,
     import_batch_record,
     table_read,
@@ -302,127 +304,130 @@ def milestone_plan_check(
         raise ImportRefused(problems)
     if not len(table):
         raise ImportRefused([ImportProblem(None, None, "The file has no rows of deliverables.")])
-    headers = {name.lower(): name for name in table.headers}
+    checker = _PlanChecker(table, financial_year=financial_year)
+    planned = [milestone for row in table for milestone in checker.check(row)]
+    if checker.problems:
+        raise ImportRefused(checker.problems)
+    return planned
 
-    def cell(row: Any, column: str) -> str:
-        return row.get(headers.get(column.lower(), column))
 
-    users = get_user_model().objects.filter(is_active=True)
-    by_login = {u.get_username().lower(): u for u in users} | {
-        u.email.lower(): u for u in users if u.email
-    }
-    neighbourhoods = {team.name.lower(): team for team in NeighbourhoodTeam.objects.all()}
-    plan = LocalityPlan.objects.filter(is_current=True).first()
-    priorities = {str(p.number): p for p in (plan.priorities.all() if plan else [])}
-    objectives = {str(o.number): o for o in (plan.objectives.all() if plan else [])}
-    if plan is not None and not objectives:  # the current plan may keep the earlier objectives
-        latest = Objective.objects.order_by("-plan__endorsed_on", "number").first()
-        if latest is not None:
-            objectives = {str(o.number): o for o in latest.plan.objectives.all()}
+class _PlanChecker:
+    """Checks a plan's rows one by one against the people, teams, priorities and objectives
+    known, remembering the deliverables already given."""
 
-    planned: list[PlannedMilestone] = []
-    seen: dict[tuple[str, Quarter], tuple[int, str]] = {}
-    for row in table:
-        description = " ".join(cell(row, PLAN_PRIORITY).split())
-        owner_text = cell(row, PLAN_OWNER)
-        owner = by_login.get(owner_text.lower()) if owner_text else None
+    def __init__(self, table: TableFile, *, financial_year: FinancialYear) -> None:
+        self.headers = {name.lower(): name for name in table.headers}
+        self.financial_year = financial_year
+        users = get_user_model().objects.filter(is_active=True)
+        self.by_login = {u.get_username().lower(): u for u in users} | {
+            u.email.lower(): u for u in users if u.email
+        }
+        self.neighbourhoods = {team.name.lower(): team for team in NeighbourhoodTeam.objects.all()}
+        plan = LocalityPlan.objects.filter(is_current=True).first()
+        self.priorities = {str(p.number): p for p in (plan.priorities.all() if plan else [])}
+        objectives = {str(o.number): o for o in (plan.objectives.all() if plan else [])}
+        if plan is not None and not objectives:  # the current plan may keep earlier objectives
+            latest = Objective.objects.order_by("-plan__endorsed_on", "number").first()
+            if latest is not None:
+                objectives = {str(o.number): o for o in latest.plan.objectives.all()}
+        self.objectives = objectives
+        self.seen: dict[tuple[str, Quarter], tuple[int, str]] = {}
+        self.problems: list[ImportProblem] = []
+
+    def cell(self, row: TableRow, column: str) -> str:
+        return row.get(self.headers.get(column.lower(), column))
+
+    def problem(self, row: TableRow, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(row.number, column, message))
+
+    def check(self, row: TableRow) -> list[PlannedMilestone]:
+        """The milestones the row plans (its problems added to `problems`)."""
+        owner_text = self.cell(row, PLAN_OWNER)
+        owner = self.by_login.get(owner_text.lower()) if owner_text else None
         owner_name = "" if owner or not owner_text else owner_text
         if len(owner_name) > _OWNER_NAME_MAX:
-            problems.append(
-                ImportProblem(
-                    row.number,
-                    PLAN_OWNER,
-                    f"The owner's name is longer than {_OWNER_NAME_MAX} characters.",
-                )
+            self.problem(
+                row, PLAN_OWNER, f"The owner's name is longer than {_OWNER_NAME_MAX} characters."
             )
-        neighbourhood = None
-        neighbourhood_text = cell(row, PLAN_NEIGHBOURHOOD)
-        if neighbourhood_text:
-            neighbourhood = neighbourhoods.get(neighbourhood_text.lower())
-            if neighbourhood is None:
-                names = ", ".join(team.name for team in neighbourhoods.values())
-                problems.append(
-                    ImportProblem(
-                        row.number,
-                        PLAN_NEIGHBOURHOOD,
-                        f"“{neighbourhood_text}” is not a neighbourhood team. Use one of: "
-                        f"{names}, or leave it blank for borough-wide work.",
-                    )
-                )
-        linked: dict[str, list[Any]] = {}
-        for column, known, what in (
-            (PLAN_PRIORITIES, priorities, "locality plan priority"),
-            (PLAN_OBJECTIVES, objectives, "objective"),
-        ):
-            linked[column] = []
-            for number in _numbers(cell(row, column)):
-                if number in known:
-                    linked[column].append(known[number])
-                else:
-                    problems.append(
-                        ImportProblem(
-                            row.number,
-                            column,
-                            f"“{number}” is not the number of a {what}: use "
-                            f"{', '.join(sorted(known, key=int)) or 'none'} separated by commas.",
-                        )
-                    )
-        found = 0
+        shared = {
+            "description": " ".join(self.cell(row, PLAN_PRIORITY).split()),
+            "owner": owner,
+            "owner_name": owner_name,
+            "neighbourhood": self._neighbourhood(row),
+            "priorities": self._linked(
+                row, PLAN_PRIORITIES, self.priorities, "locality plan priority"
+            ),
+            "objectives": self._linked(row, PLAN_OBJECTIVES, self.objectives, "objective"),
+        }
+        planned, found = [], 0
         for column, number in PLAN_QUARTER_COLUMNS.items():
-            quarter = Quarter(financial_year.start_year, number)
-            for title in _deliverables(cell(row, column)):
+            quarter = Quarter(self.financial_year.start_year, number)
+            for title in _deliverables(self.cell(row, column)):
                 found += 1
-                if len(title) > _TITLE_MAX:
-                    problems.append(
-                        ImportProblem(
-                            row.number,
-                            column,
-                            f"“{title[:40]}…” is longer than {_TITLE_MAX} characters: shorten "
-                            "it, and put the detail in the Priority column.",
-                        )
-                    )
-                    continue
-                key = (title.lower(), quarter)
-                if key in seen:
-                    first_row, first_column = seen[key]
-                    problems.append(
-                        ImportProblem(
-                            row.number,
-                            column,
-                            f"“{title}” is already listed in row {first_row}, column "
-                            f"“{first_column}”: list each deliverable once a quarter.",
-                        )
-                    )
-                    continue
-                seen[key] = (row.number, column)
-                planned.append(
-                    PlannedMilestone(
-                        row=row.number,
-                        column=column,
-                        values=MilestoneValues(
-                            title=title,
-                            due_quarter=quarter,
-                            description=description,
-                            owner=owner,
-                            owner_name=owner_name,
-                            neighbourhood=neighbourhood,
-                            priorities=tuple(linked[PLAN_PRIORITIES]),
-                            objectives=tuple(linked[PLAN_OBJECTIVES]),
-                        ),
-                    )
-                )
+                if self._deliverable_ok(row, column, title, quarter):
+                    values = MilestoneValues(title=title, due_quarter=quarter, **shared)
+                    planned.append(PlannedMilestone(row=row.number, column=column, values=values))
         if not found:
-            problems.append(
-                ImportProblem(
-                    row.number,
-                    None,
-                    "The row has no deliverables: put each in the column of the quarter it is "
-                    "due, one per line, or delete the row.",
-                )
+            self.problem(
+                row,
+                None,
+                "The row has no deliverables: put each in the column of the quarter it is "
+                "due, one per line, or delete the row.",
             )
-    if problems:
-        raise ImportRefused(problems)
-    return planned
+        return planned
+
+    def _neighbourhood(self, row: TableRow) -> NeighbourhoodTeam | None:
+        text = self.cell(row, PLAN_NEIGHBOURHOOD)
+        if not text:
+            return None
+        neighbourhood = self.neighbourhoods.get(text.lower())
+        if neighbourhood is None:
+            names = ", ".join(team.name for team in self.neighbourhoods.values())
+            self.problem(
+                row,
+                PLAN_NEIGHBOURHOOD,
+                f"“{text}” is not a neighbourhood team. Use one of: {names}, or leave it "
+                "blank for borough-wide work.",
+            )
+        return neighbourhood
+
+    def _linked(
+        self, row: TableRow, column: str, known: dict[str, Any], what: str
+    ) -> tuple[Any, ...]:
+        linked = []
+        for number in _numbers(self.cell(row, column)):
+            if number in known:
+                linked.append(known[number])
+            else:
+                self.problem(
+                    row,
+                    column,
+                    f"“{number}” is not the number of a {what}: use "
+                    f"{', '.join(sorted(known, key=int)) or 'none'} separated by commas.",
+                )
+        return tuple(linked)
+
+    def _deliverable_ok(self, row: TableRow, column: str, title: str, quarter: Quarter) -> bool:
+        if len(title) > _TITLE_MAX:
+            self.problem(
+                row,
+                column,
+                f"“{title[:40]}…” is longer than {_TITLE_MAX} characters: shorten it, and put "
+                "the detail in the Priority column.",
+            )
+            return False
+        key = (title.lower(), quarter)
+        if key in self.seen:
+            first_row, first_column = self.seen[key]
+            self.problem(
+                row,
+                column,
+                f"“{title}” is already listed in row {first_row}, column “{first_column}”: "
+                "list each deliverable once a quarter.",
+            )
+            return False
+        self.seen[key] = (row.number, column)
+        return True
 
 
 @transaction.atomic

@@ -4,14 +4,14 @@ from programmes import views
 
 app_name = "programmes"
 
-update = "milestones/<int:pk>/updates/<str:quarter>/"
+update = "milestones/<int:pk>/updates/<quarter:quarter>/"
 urlpatterns = [
     path("", views.ProgrammeListView.as_view(), name="list"),
     path("updates/", views.UpdatesView.as_view(), name="updates"),
     path("completeness/", views.CompletenessView.as_view(), name="completeness"),
     path("cycles/", views.CycleListView.as_view(), name="cycles"),
     path("cycles/new/", views.CycleEditView.as_view(), name="cycle_create"),
-    path("cycles/<str:quarter>/", views.CycleEditView.as_view(), name="cycle_edit"),
+    path("cycles/<quarter:quarter>/", views.CycleEditView.as_view(), name="cycle_edit"),
     path(
         "milestone-plan-template.csv",
         views.MilestonePlanTemplateView.as_view(),

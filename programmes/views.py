@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from bury_hc.converters import quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
-from bury_hc.periods import PeriodParseError, Quarter
+from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from programmes import rules, selectors, services
 from programmes.forms import (
@@ -44,16 +45,8 @@ READERS_OF_COMPLETENESS = (
 )
 
 
-def _quarter_or_404(code: str) -> Quarter:
-    try:
-        return Quarter.from_code(code)
-    except PeriodParseError:
-        raise Http404("That is not a quarter this application reports.") from None
-
-
 def _requested_quarter(request: HttpRequest) -> Quarter:
-    code = request.GET.get("quarter")
-    return _quarter_or_404(code) if code else selectors.default_quarter()
+    return quarter_requested(request) or selectors.default_quarter()
 
 
 # --- programmes ----------------------------------------------------------------------------
@@ -280,7 +273,7 @@ class UpdateMixin(RoleRequiredMixin):
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        self.quarter = _quarter_or_404(kwargs["quarter"])
+        self.quarter: Quarter = kwargs["quarter"]
 
     def load(self) -> None:
         self.milestone = get_object_or_404(
@@ -657,10 +650,10 @@ class CycleEditView(RoleRequiredMixin, View):
     allowed_roles = (Role.PERFORMANCE_ANALYST,)
 
     def cycle(self) -> ReportingCycle | None:
-        code = self.kwargs.get("quarter")
-        if code is None:
+        quarter = self.kwargs.get("quarter")
+        if quarter is None:
             return None
-        return get_object_or_404(ReportingCycle, quarter=_quarter_or_404(code))
+        return get_object_or_404(ReportingCycle, quarter=quarter)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         cycle = self.cycle()

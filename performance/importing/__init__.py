@@ -1,11 +1,11 @@
-"""Importing measure values: reading files in each format, checking them as a whole, and
-writing them with provenance, revisions and rollback. The entry points are services in
-`performance.services` (`observations_import`, `observation_import_rollback`, …)."""
+"""Importing measure values: reading files in each format, checking them as a whole, comparing
+them with the values held, and writing the values themselves (with their revisions) or rolling
+them back. Nothing here imports the services or the tasks: the entry points that record
+batches, register areas and queue rebuilds are in `performance.services.imports`."""
 
 from performance.importing.applying import (
     ImportPlan,
     RollbackResult,
-    areas_register,
     later_revisions,
     plan_build,
     plan_summary,
@@ -21,35 +21,29 @@ from performance.importing.formats import (
 )
 from performance.importing.run import (
     BACKGROUND_ROWS,
+    DEFAULT_SOURCES,
     ImportOutcome,
     ImportRefusedWithCount,
-    ProgressWriter,
     batch_notes,
     check_or_refuse,
-    default_source,
     format_resolve,
     gc_paused,
-    plan_for,
     problems_json,
     reading_open,
-    rebuild_after_commit,
-    stream_open,
 )
 
 __all__ = [
     "BACKGROUND_ROWS",
+    "DEFAULT_SOURCES",
     "FORMAT_LABELS",
     "CheckResult",
     "ImportFormat",
     "ImportOutcome",
     "ImportPlan",
     "ImportRefusedWithCount",
-    "ProgressWriter",
     "RollbackResult",
-    "areas_register",
     "batch_notes",
     "check_or_refuse",
-    "default_source",
     "format_detect",
     "format_resolve",
     "gc_paused",
@@ -57,12 +51,9 @@ __all__ = [
     "later_revisions",
     "mapping_problems",
     "plan_build",
-    "plan_for",
     "plan_summary",
     "problems_json",
     "reading_open",
-    "rebuild_after_commit",
-    "stream_open",
     "values_roll_back",
     "values_write",
 ]

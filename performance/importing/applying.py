@@ -183,25 +183,6 @@ def plan_summary(check: CheckResult, plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def areas_register(check: CheckResult) -> dict[int, int]:
-    """Create the areas the file registers; returns provisional id → real id."""
-    from performance.services import area_upsert
-
-    created = {}
-    provisional = {code: id_ for id_, code in check.area_codes.items() if id_ < 0}
-    for code, entry in check.areas_to_register.items():
-        others = sorted(name for name in entry.names if name != entry.name)
-        area, _ = area_upsert(
-            ons_code=code,
-            name=entry.name[:120],
-            kind=entry.kind,
-            council_type=entry.council_type,
-            alternative_names="|".join(others)[:255],
-        )
-        created[provisional[code]] = area.id
-    return created
-
-
 # --- Writing ---------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from bury_hc.periods import FinancialYear, Period
 from performance.importing.formats import ImportProblemText
-from performance.models import Measure, ReportSection, SourceCode
+from performance.models import Measure, SourceCode
 
 ASCOF_CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "ascof_measures.yaml"
 _DASHES = re.compile(r"[\u0096\u2013\u2014\u2012-]")
@@ -230,46 +230,3 @@ class AscofMeasureResolver:
         if (year or 0, code) not in self._warned:
             self._warned.add((year or 0, code))
             self.warnings.append(message)
-
-
-def ascof_measures_ensure(*, catalogue: AscofCatalogue, codes: set[str]) -> list[str]:
-    """Create the catalogue's measures (with their outcome domain and ASCOF source codes) that
-    the application lacks; returns the codes created. Measures already there are left as they
-    are: the analysts may have edited them. Call inside the import's transaction."""
-    from performance import services
-
-    created = []
-    existing = set(Measure.objects.filter(code__in=codes).values_list("code", flat=True))
-    for code in sorted(codes - existing):
-        entry = catalogue.measures[code]
-        domain = catalogue.domains[entry.domain]
-        group, _ = services.measure_group_upsert(
-            name=domain["name"], kind="outcome", order=domain.get("order", 0)
-        )
-        services.measure_upsert(
-            code=entry.code,
-            name=entry.name,
-            polarity=entry.polarity,
-            frequency="annual",
-            unit=entry.unit,
-            decimal_places=entry.decimal_places,
-            group=group,
-            data_source=catalogue.data_source,
-            definition=entry.definition,
-            report_section=ReportSection.OUTCOMES,
-        )
-        created.append(code)
-    for code in codes:
-        measure_id = Measure.objects.values_list("id", flat=True).get(code=code)
-        for source in catalogue.measures[code].source_codes:
-            SourceCode.objects.get_or_create(
-                scheme=SourceCode.Scheme.ASCOF,
-                code=source.code,
-                valid_from=FinancialYear(source.first_year).start if source.first_year else None,
-                defaults={
-                    "measure_id": measure_id,
-                    "valid_to": FinancialYear(source.last_year).end if source.last_year else None,
-                    "source_description": source.wordings[-1] if source.wordings else "",
-                },
-            )
-    return created

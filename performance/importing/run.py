@@ -1,6 +1,6 @@
-"""Running an import from a file to the database: open, read in its format, check, compare,
-write. `performance.services` holds the entry points (`observations_import`, …); this module
-holds their parts."""
+"""Reading an import: its format (given or recognised from the headings), the format's reading
+with the measure resolver it needs, the check as a whole, and what the import found and did.
+The entry points that write are in `performance.services.imports`."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-
-from bury_hc.imports import ImportProblem, ImportRefused, TableStream, table_stream
-from performance.importing.applying import ImportPlan, plan_build, plan_summary
+from bury_hc.imports import ImportProblem, ImportRefused, TableStream
+from performance.importing.applying import ImportPlan
 from performance.importing.catalogue import (
     AscofMeasureResolver,
     CatalogueMeasureResolver,
@@ -64,12 +60,6 @@ class ImportRefusedWithCount(ImportRefused):
     def __init__(self, problems: list[ImportProblem], total: int) -> None:
         super().__init__(problems)
         self.total = max(total, len(problems))
-
-
-def stream_open(
-    *, file_name: str, content: bytes | None = None, path: Path | None = None
-) -> TableStream:
-    return table_stream(file_name=file_name, content=content, path=path)
 
 
 def format_resolve(stream: TableStream, file_format: str | None) -> ImportFormat:
@@ -138,75 +128,12 @@ def batch_notes(
     return "\n".join(lines)
 
 
-def rebuild_after_commit(*, measure_ids: set[int] | tuple[int, ...], quarters: Any) -> None:
-    """Ask for the dashboard snapshots of these measures and quarters to be rebuilt, once the
-    transaction commits."""
-    from performance.tasks import snapshots_rebuild
-
-    if measure_ids:
-        transaction.on_commit(
-            partial(
-                snapshots_rebuild.delay,
-                sorted(measure_ids),
-                [quarter.code for quarter in sorted(quarters)],
-            )
-        )
-
-
-def default_source(file_format: ImportFormat) -> str:
-    return DEFAULT_SOURCES.get(file_format, "")
-
-
-def plan_for(check: CheckResult) -> tuple[ImportPlan, dict[str, Any]]:
-    plan = plan_build(check)
-    return plan, plan_summary(check, plan)
-
-
 def problems_json(problems: list[ImportProblem]) -> list[dict[str, Any]]:
     """Problems as stored on an upload and shown in the browser."""
     return [
         {"row": problem.row, "column": problem.column, "message": problem.message}
         for problem in problems
     ]
-
-
-class ProgressWriter:
-    """Records an upload's progress (rows_done) while it imports.
-
-    The import's own transaction hides its writes until it commits, so on PostgreSQL progress
-    goes through a second connection of its own, committed at once; elsewhere (SQLite, where
-    the embedded default runs tasks in the request anyway) it is written only outside a
-    transaction.
-    """
-
-    def __init__(self, import_id: int) -> None:
-        from django.db import DEFAULT_DB_ALIAS, connection, connections
-
-        self.import_id = import_id
-        self.own = (
-            connections.create_connection(DEFAULT_DB_ALIAS)
-            if connection.vendor == "postgresql"
-            else None
-        )
-
-    def __call__(self, done: int) -> None:
-        from django.db import connection
-
-        from performance.models import ObservationImport
-
-        if self.own is not None:
-            table = ObservationImport._meta.db_table
-            with self.own.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608
-                    [done, self.import_id],
-                )
-        elif not connection.in_atomic_block:
-            ObservationImport.objects.filter(pk=self.import_id).update(rows_done=done)
-
-    def close(self) -> None:
-        if self.own is not None:
-            self.own.close()
 
 
 @contextmanager

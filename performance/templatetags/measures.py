@@ -48,3 +48,14 @@ def sparkline(points) -> str:
 @register.simple_tag
 def rank_list(ranks) -> str:
     return format_html_join("", "<li>{}</li>", ((rank.sentence,) for rank in ranks))
+
+
+@register.filter
+def targeted_count(rows) -> int:
+    """How many dashboard rows have a target (the table shows a target column only if any do)."""
+    return sum(1 for row in rows if row.has_target)
+
+
+@register.filter
+def untargeted_count(rows) -> int:
+    return sum(1 for row in rows if not row.has_target)

@@ -48,7 +48,7 @@ def test_table_stream_names_rows_with_too_many_cells():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "The file is empty."),
+        (b"", "“v.csv” is empty: choose the file that holds your table."),
         (b"Area,,Value\nBury,1,2\n", "Column 2 has no heading."),
         (b"Area,area\nBury,Bury\n", "This heading appears twice; rename one."),
     ],
@@ -140,3 +140,84 @@ def test_parse_period_reads_import_file_spellings(text, kind, start, end, label)
 def test_parse_period_refuses_impossible_dates_and_spans(text):
     with pytest.raises(PeriodParseError):
         parse_period(text)
+
+
+# --- hostile files: every one refused by name, with what to do ----------------------------
+
+from bury_hc.imports import SMALL_TABLE, ReadLimits, table_read  # noqa: E402
+from tests.factories.files import (  # noqa: E402
+    PNG,
+    broken_xml_xlsx,
+    entity_xlsx,
+    huge_cell_xlsx,
+    wide_csv,
+    xlsx_bytes,
+    zip_bomb_xlsx,
+)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content", "says"),
+    [
+        ("figures.csv", PNG, "is a PNG image, not a CSV file"),
+        ("figures.csv", b"PK\x03\x04" + bytes(40), "is an Excel workbook or another zip file"),
+        ("figures.csv", b"Area,Value\nBury,\x81\x8d\x8f\n", "save it as CSV UTF-8"),
+        ("figures.csv", b"Area,Value\n\x00\x00", "is not a text file"),
+        ("figures.csv", b"   \r\n\t", "is empty"),
+        ("figures.xlsx", b"Area,Value\nBury,1\n", "is not an Excel workbook"),
+        ("figures.xlsx", PNG, "is not an Excel workbook"),
+        ("figures.xlsx", zip_bomb_xlsx(), "possible zip bomb"),
+        ("figures.xlsx", entity_xlsx(), "could not be read as an Excel workbook"),
+        ("figures.xlsx", broken_xml_xlsx(), "could not be read as an Excel workbook"),
+        ("figures.csv", wide_csv(), "has more than 200 columns"),
+        ("figures.csv", b"Area,Note\nBury," + b"x" * 40_000 + b"\n", "a cell of more than"),
+        ("figures.csv", b"Area\n" + b"x" * 2_000_000, "a line longer than"),
+        ("figures.csv", b"Area\n" + b"Bury\n" * 20_001, "more than 20,000 rows"),
+        ("figures.csv", b'Area,Note\nBury,"' + b"x\n" * 70_000 + b'"\n', "could not be read"),
+        ("figures.xlsx", huge_cell_xlsx(), "a cell of more than"),
+    ],
+)
+def test_table_read_refuses_hostile_files_by_name(file_name, content, says):
+    with pytest.raises(ImportRefused) as refused:
+        table_read(file_name=file_name, content=content, limits=SMALL_TABLE)
+
+    [problem] = refused.value.problems
+    assert f"“{file_name}”" in problem.message
+    assert says in problem.message
+
+
+def test_a_repeated_heading_is_refused_by_every_reader():
+    content = b"Owner,Value,owner\nAnn,1,Bob\n"
+
+    for read in (table_read, table_stream):
+        with pytest.raises(ImportRefused) as refused:
+            read(file_name="plan.csv", content=content)
+        assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
+            (1, "owner", "This heading appears twice; rename one.")
+        ]
+
+
+def test_a_bomb_is_refused_before_it_is_unpacked(monkeypatch):
+    import openpyxl
+
+    def must_not_open(*args, **kwargs):  # pragma: no cover - the point is it is not called
+        raise AssertionError("openpyxl opened the bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", must_not_open)
+
+    with pytest.raises(ImportRefused) as refused:
+        list(table_stream(file_name="b.xlsx", content=zip_bomb_xlsx(), limits=ReadLimits()))
+
+    assert "possible zip bomb" in refused.value.problems[0].message
+
+
+def test_openpyxl_reads_xml_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+def test_table_read_reads_a_clean_workbook_as_text():
+    table = table_read(file_name="v.xlsx", content=xlsx_bytes([["Area", "Value"], ["Bury", 54]]))
+
+    assert [row.cells for row in table] == [{"Area": "Bury", "Value": "54"}]

@@ -48,7 +48,7 @@ def page(chromium) -> Iterator:
 @pytest.fixture
 def bury_demo(transactional_db) -> dict[str, User]:
     """The Bury demo data, with a known password for each demo user."""
-    call_command("load_bury_demo", verbosity=0)
+    call_command("load_bury_demo", "--with-demo-users", verbosity=0)
     users = {}
     for user in User.objects.filter(
         username__in=[

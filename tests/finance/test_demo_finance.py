@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from bury_hc.demo import DemoDataError, demo_load
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import Role
+from demo.loader import DemoDataError, demo_load
 from finance import selectors
 from finance.models import EfficiencyScheme, FinanceQuarter, QuarterlyFinancialPosition
 from finance.variance import VarianceStatus
@@ -27,7 +27,7 @@ Q1, Q2 = Quarter(2021, 1), Quarter(2021, 2)
 
 @pytest.fixture
 def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES)
+    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
 
 def test_demo_fund_sums_to_520m_in_both_quarters(loaded):
@@ -120,7 +120,7 @@ def test_demo_finance_loads_twice_without_change(loaded):
     positions = list(QuarterlyFinancialPosition.objects.order_by("pk").values())
     history = QuarterlyFinancialPosition.history.count()
 
-    again = demo_load(fixtures_dir=FIXTURES)
+    again = demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
     assert not again.changed_anything
     assert list(QuarterlyFinancialPosition.objects.order_by("pk").values()) == positions
@@ -136,7 +136,7 @@ def test_demo_refuses_a_red_line_without_an_explanation(db, tmp_path):
     quarters.write_text(text[:start].rstrip(", ") + text[end:])
 
     with pytest.raises(DemoDataError, match="Continuing health care 2021/22 Q1"):
-        demo_load(fixtures_dir=copy)
+        demo_load(fixtures_dir=copy, with_demo_users=True)
     assert not QuarterlyFinancialPosition.objects.exists()
 
 

@@ -426,6 +426,27 @@ def test_the_template_uploads_back_unchanged(client, fund):
     assert QuarterlyFinancialPosition.objects.get().version == 1
 
 
+@pytest.mark.parametrize(
+    "explanation", ["-£50k from agency staff", "=SUM(A1)", "+2 posts", "@risk", "'quoted"]
+)
+def test_the_template_round_trips_an_explanation_the_guard_escaped(client, fund, explanation):
+    PositionFactory(line=fund.council_line, quarter=Q1, explanation=explanation)
+    client.force_login(fund.council_officer)
+    template = client.get(reverse("finance:upload_template", kwargs={"quarter": Q1})).content
+    guarded = explanation[:1] in "-=+@"
+    assert (f",'{explanation}" in template.decode("utf-8-sig")) is guarded  # still guarded
+    edited = template.replace(b"250000.00", b"260000.00")  # a figure changed in Excel
+
+    response = client.post(
+        reverse("finance:upload", kwargs={"quarter": Q1}),
+        {"file": SimpleUploadedFile("template.csv", edited)},
+    )
+
+    assert response.status_code == 302
+    position = QuarterlyFinancialPosition.objects.get()
+    assert (position.actual_to_date, position.explanation) == (Decimal("260000.00"), explanation)
+
+
 # --- the summary, sign-off and thresholds pages --------------------------------------------------
 
 

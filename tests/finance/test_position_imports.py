@@ -261,3 +261,42 @@ def test_an_upload_makes_an_open_browser_form_stale(fund):
             expected_version=1,
         )
     assert QuarterlyFinancialPosition.objects.get().forecast_outturn == Decimal("1001000.00")
+
+
+def test_a_repeated_heading_is_refused_as_the_measure_import_refuses_it(fund):
+    content = csv_file([council_row()], headings=[*HEADINGS[:-1], "budget"])
+
+    with pytest.raises(ImportRefused) as refused:
+        upload(fund, content)
+
+    assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
+        (1, "budget", "This heading appears twice; rename one.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("actual", "says"),
+    [
+        ("(12", "unmatched bracket"),
+        ("12)", "unmatched bracket"),
+        ("1e30", "smaller than 1,000,000,000,000"),
+        ("9" * 29, "smaller than 1,000,000,000,000"),
+        ("12.345", "no more than 2 decimal places"),
+    ],
+)
+def test_bad_numbers_are_named_problems_not_server_errors(fund, actual, says):
+    before = snapshot()
+
+    with pytest.raises(ImportRefused) as refused:
+        upload(fund, csv_file([council_row(actual=actual)]))
+
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (2, "Actual to date")
+    assert says in problem.message
+    assert snapshot() == before
+
+
+def test_accounting_negatives_are_read_as_negative(fund):
+    upload(fund, csv_file([council_row(actual="(250,000)")]))
+
+    assert QuarterlyFinancialPosition.objects.get().actual_to_date == Decimal("-250000")

@@ -2,7 +2,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from performance.assessment import direction_of_travel, rank_in_group, status_against_target
+from performance.assessment import (
+    competition_positions,
+    direction_of_travel,
+    direction_sentence,
+    position_text,
+    rank_in_group,
+    status_against_target,
+)
 from performance.models import DirectionOfTravel as Dir
 from performance.models import Polarity
 from performance.models import TargetStatus as Status
@@ -100,7 +107,7 @@ def test_rank_ties_share_a_rank_and_say_so():
     rank = rank_in_group(values=values, home="Bury", polarity=HIGHER, group="Test")
 
     assert (rank.rank, rank.tied_with) == (2, 1)
-    assert "tied with 1 other" in rank.sentence
+    assert rank.sentence == "joint 2nd of 4 in Test, higher is better"
 
 
 def test_rank_ties_at_displayed_precision():
@@ -125,10 +132,79 @@ def test_rank_round_trips_through_json():
 
 
 def test_rank_counts_rather_than_names_many_missing_members():
-    values = {"Bury": D("1"), "A": D("2"), **{f"Council {i}": None for i in range(14)}}
+    values = {f"Council {i}": D(i) for i in range(8)} | {f"Other {i}": None for i in range(4)}
 
-    rank = rank_in_group(values=values, home="Bury", polarity=LOWER, group="North West")
+    rank = rank_in_group(
+        values={**values, "Bury": D("3.5")}, home="Bury", polarity=LOWER, group="NW"
+    )
 
-    assert (
-        rank.sentence == "1st of 2 in North West (14 of the 16 not yet published), lower is better"
+    assert rank.sentence == "5th of 9 in NW (4 of the 13 not yet published), lower is better"
+
+
+def test_rank_not_shown_until_half_the_group_has_published():
+    values = {"Bury": D("1"), **{f"Council {i}": None for i in range(9)}}
+
+    rank = rank_in_group(values=values, home="Bury", polarity=LOWER, group="Greater Manchester")
+
+    assert not rank.is_ranked
+    assert rank.position == ""
+    assert rank.sentence == "Not ranked in Greater Manchester: 1 of 10 councils published"
+
+
+def test_rank_shown_when_exactly_half_has_published():
+    values = {"Bury": D("1"), "A": D("2"), "B": None, "C": None}
+
+    rank = rank_in_group(values=values, home="Bury", polarity=LOWER, group="T")
+
+    assert rank.is_ranked
+    assert rank.sentence == "1st of 2 in T (B, C not yet published), lower is better"
+
+
+def test_tied_positions_are_the_same_for_every_member():
+    # ASCOF 1A: Bury and Salford share 4th place at the displayed precision
+    values = {
+        "A": D("19.9"),
+        "B": D("19.5"),
+        "C": D("19.4"),
+        "Bury": D("19.04"),
+        "Salford": D("19.0"),
+        "D": D("18.8"),
+    }
+
+    positions = competition_positions(values=values, polarity=HIGHER, decimal_places=1)
+    rank = rank_in_group(values=values, home="Bury", polarity=HIGHER, group="GM", decimal_places=1)
+
+    assert positions["Bury"] == positions["Salford"] == (4, 1)
+    assert position_text(*positions["Salford"]) == "joint 4th"
+    assert rank.position == "joint 4th"
+    assert positions["D"] == (6, 0)
+
+
+@pytest.mark.parametrize(
+    ("direction", "published", "expected"),
+    [
+        (Dir.IMPROVING, "", "Improving: against 60 in 2024/25 Q3"),
+        (
+            Dir.WORSENING,
+            "improving",
+            "Worsening: against 60 in 2024/25 Q3 (published as improving)",
+        ),
+        (Dir.NO_CHANGE, "", "No change: against 60 in 2024/25 Q3"),
+        (Dir.IMPROVING, "improving", "Improving: against 60 in 2024/25 Q3"),
+    ],
+)
+def test_direction_sentence_says_what_it_compared(direction, published, expected):
+    text = direction_sentence(
+        direction=direction,
+        comparison_text="60",
+        comparison_period="2024/25 Q3",
+        published=published,
+    )
+
+    assert text == expected
+
+
+def test_direction_sentence_without_an_earlier_value():
+    assert direction_sentence(direction=Dir.NOT_COMPARABLE) == (
+        "Not comparable: no earlier value to compare with"
     )

@@ -6,7 +6,8 @@ import pytest
 
 from bury_hc.periods import Period, Quarter
 from performance.models import DashboardSnapshot
-from performance.tasks import snapshots_rebuild_for_batch
+from performance.snapshots import snapshot_scope_for_batch
+from performance.tasks import snapshots_rebuild
 from tests.factories import AreaFactory, ImportBatchFactory, MeasureFactory, ObservationFactory
 
 
@@ -28,12 +29,13 @@ def test_worker_rebuilds_only_the_quarter_a_batch_touched(real_celery_worker):
         batch=batch,
     )
 
-    result = snapshots_rebuild_for_batch.apply_async((batch.id,), queue=real_celery_worker.queue)
+    measure_ids, quarters = snapshot_scope_for_batch(batch_id=batch.id)
+    result = snapshots_rebuild.apply_async(
+        (measure_ids, [quarter.code for quarter in quarters]), queue=real_celery_worker.queue
+    )
 
     assert result.get(timeout=60) == 1
     snapshot = DashboardSnapshot.objects.get()
     assert (snapshot.quarter, snapshot.latest_value) == (Quarter(2024, 4), D(54))
     assert snapshot.direction_vs_previous == "improving"
-    assert f"performance.snapshots_rebuild_for_batch[{result.id}] succeeded" in (
-        real_celery_worker.log()
-    )
+    assert f"performance.snapshots_rebuild[{result.id}] succeeded" in (real_celery_worker.log())

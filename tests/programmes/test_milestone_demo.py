@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from bury_hc.demo import demo_load
 from bury_hc.periods import Quarter
+from demo.loader import demo_load
 from programmes import selectors
 from programmes.models import ReportingCycle
 
@@ -19,7 +19,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 @pytest.fixture
 def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES)
+    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
 
 def test_demo_opens_the_2024_25_q4_cycle_with_a_deadline(loaded):
@@ -42,7 +42,7 @@ def test_demo_lead_has_the_eight_milestones_due_in_2024_25_q4(loaded):
 
 
 def test_demo_cycle_reload_changes_nothing(loaded):
-    again = demo_load(fixtures_dir=FIXTURES)
+    again = demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
     counts = {entity.label: entity for entity in again.changes}
     assert counts["reporting cycles"].unchanged == 1

@@ -247,3 +247,15 @@ def test_upload_page_reports_what_it_did(client, reference, programme, lead):
     assert "asc-plan.csv uploaded: 6 milestones added, 0 changed, 0 already up to date" in (
         response.content.decode()
     )
+
+
+def test_a_repeated_heading_is_refused_as_the_measure_import_refuses_it(reference, programme, lead):
+    content = b",".join(h.encode() for h in [*HEADINGS, "Owner"]) + b"\nCarers,Consult\n"
+
+    with pytest.raises(ImportRefused) as refused:
+        upload(programme, lead, content)
+
+    assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
+        (1, "Owner", "This heading appears twice; rename one.")
+    ]
+    assert not Milestone.objects.exists()

@@ -15,17 +15,16 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from bury_hc.imports import ImportRefused
+from bury_hc.imports import ImportRefused, table_stream
 from bury_hc.models import ImportBatch
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from performance import services
-from performance.import_forms import SKIP, MappingForm, UploadForm, labels_to_map, mapping_initial
+from performance.forms.imports import SKIP, MappingForm, UploadForm, labels_to_map, mapping_initial
 from performance.importing import (
     BACKGROUND_ROWS,
     FORMAT_LABELS,
     ImportFormat,
     problems_json,
-    stream_open,
 )
 from performance.importing.formats import period_label_ok
 from performance.models import ObservationImport
@@ -153,7 +152,7 @@ class MappingView(UploadMixin, FormView):
         if upload.state in (States.QUEUED, States.IMPORTING, States.APPLIED):
             return _next_page(upload)
         try:
-            self.stream = stream_open(file_name=upload.file_name, path=Path(upload.file.path))
+            self.stream = table_stream(file_name=upload.file_name, path=Path(upload.file.path))
         except ImportRefused as exc:
             upload.problems = problems_json(exc.problems)
             upload.state = States.REFUSED

@@ -8,14 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bury_hc.demo import DemoDataError, DemoLoadResult, demo_load
+from demo.loader import DemoDataError, DemoLoadResult, demo_load
 
 
 class Command(BaseCommand):
     help = (
         "Load the Bury demo data (locality plan, programmes, measures, the Q4 2024/25 adult "
-        "social care figures, the fund, committees and one demo user per role) from fixtures/. "
-        "Idempotent: a second run changes nothing."
+        "social care figures, the fund and committees) from fixtures/; with --with-demo-users, "
+        "one demo account per role too. Idempotent: a second run changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,22 +26,49 @@ class Command(BaseCommand):
             help="Folder holding the demo data files (default: the project's fixtures/).",
         )
         parser.add_argument(
+            "--with-demo-users",
+            action="store_true",
+            help="Also create one demo account per role, one of them a superuser, each with a "
+            "generated password (printed once). For trying the application: never on a real "
+            "installation, where the usernames are known.",
+        )
+        parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help="Give existing demo users a new generated password (printed once).",
+            help="With --with-demo-users: give existing demo accounts a new generated password "
+            "(printed once).",
         )
 
     def handle(
-        self, *args: Any, fixtures_dir: Path, reset_passwords: bool, verbosity: int, **options: Any
+        self,
+        *args: Any,
+        fixtures_dir: Path,
+        with_demo_users: bool,
+        reset_passwords: bool,
+        verbosity: int,
+        **options: Any,
     ) -> None:
+        if reset_passwords and not with_demo_users:
+            raise CommandError("--reset-passwords resets the demo accounts: add --with-demo-users.")
         try:
-            result = demo_load(fixtures_dir=fixtures_dir, reset_passwords=reset_passwords)
+            result = demo_load(
+                fixtures_dir=fixtures_dir,
+                with_demo_users=with_demo_users,
+                reset_passwords=reset_passwords,
+            )
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity == 0:
             return  # quiet, as asked: new passwords are not shown (--reset-passwords sets others)
         self.print_summary(result)
-        self.print_users(result)
+        if with_demo_users:
+            self.print_users(result)
+        else:
+            self.stdout.write(
+                "No demo accounts were created or changed. Create real accounts in the admin "
+                "(manage.py createsuperuser for the first); to try the application with one "
+                "account per role, run again with --with-demo-users."
+            )
 
     def print_summary(self, result: DemoLoadResult) -> None:
         self.stdout.write(f"Bury demo data from {result.fixtures_dir}")

@@ -16,12 +16,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from bury_hc.demo import DemoDataError, demo_load
 from bury_hc.periods import FinancialYear, Month, Period, Quarter
 from bury_hc.roles import Role
-from finance.models import BudgetPool
+from demo.loader import DemoDataError, demo_load
+from finance.models import BudgetPool, FinanceQuarter
 from finance.selectors import fund_summary
 from performance.models import (
     Area,
@@ -52,7 +52,7 @@ DEMO_USERNAMES = [
 
 @pytest.fixture
 def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES)
+    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
 
 def bury_value(code: str, period: Period) -> Observation:
@@ -339,7 +339,7 @@ def test_demo_load_refuses_a_pool_whose_lines_do_not_add_up(db, tmp_path):
     finance.write_text(finance.read_text().replace("annual_budget: 41862000", "annual_budget: 1"))
 
     with pytest.raises(DemoDataError, match="Pooled budget"):
-        demo_load(fixtures_dir=copy)
+        demo_load(fixtures_dir=copy, with_demo_users=True)
     assert not Programme.objects.exists()  # all or nothing
 
 
@@ -403,7 +403,7 @@ def test_demo_load_writes_only_rows_that_pass_model_validation(loaded):
 def test_demo_load_twice_changes_nothing(loaded):
     before = database_snapshot()
 
-    again = demo_load(fixtures_dir=FIXTURES)
+    again = demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
 
     assert not again.changed_anything
     assert again.unchanged == loaded.created + loaded.updated
@@ -417,17 +417,17 @@ def test_demo_load_twice_changes_nothing(loaded):
 
 def test_load_bury_demo_command_keeps_and_resets_passwords(db):
     first = io.StringIO()
-    call_command("load_bury_demo", stdout=first)
+    call_command("load_bury_demo", "--with-demo-users", stdout=first)
     hashes = password_hashes()
 
     second = io.StringIO()
-    call_command("load_bury_demo", stdout=second)
+    call_command("load_bury_demo", "--with-demo-users", stdout=second)
     assert password_hashes() == hashes
     assert "No changes" in second.getvalue()
     assert "--reset-passwords" in second.getvalue()
 
     third = io.StringIO()
-    call_command("load_bury_demo", "--reset-passwords", stdout=third)
+    call_command("load_bury_demo", "--with-demo-users", "--reset-passwords", stdout=third)
     reset = password_hashes()
     assert all(reset[name] != hashes[name] for name in DEMO_USERNAMES)
     for output in (first.getvalue(), third.getvalue()):
@@ -436,6 +436,39 @@ def test_load_bury_demo_command_keeps_and_resets_passwords(db):
         for role in Role:
             assert role.value in output
         assert output.count("password: ") == len(DEMO_USERNAMES)
+
+
+def test_load_bury_demo_command_creates_no_account_unless_asked(db):
+    output = io.StringIO()
+    call_command("load_bury_demo", stdout=output)
+
+    assert not get_user_model().objects.exists()
+    assert "password" not in output.getvalue()
+    assert "--with-demo-users" in output.getvalue()
+    assert Programme.objects.count() == 10
+    assert not Programme.objects.filter(leads__isnull=False).exists()
+    # The fixture's signed-off quarter names the finance lead's demo account: left unsigned.
+    assert not FinanceQuarter.objects.filter(state=FinanceQuarter.State.SIGNED_OFF).exists()
+
+
+def test_load_bury_demo_command_refuses_to_reset_passwords_without_demo_users(db):
+    with pytest.raises(CommandError, match="--with-demo-users"):
+        call_command("load_bury_demo", "--reset-passwords", stdout=io.StringIO())
+
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_load_without_demo_users_keeps_an_earlier_runs_accounts_and_sign_off(db):
+    demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
+    hashes = password_hashes()
+
+    again = demo_load(fixtures_dir=FIXTURES)
+
+    assert again.users == ()
+    assert not again.changed_anything
+    assert password_hashes() == hashes
+    signed = FinanceQuarter.objects.get(state=FinanceQuarter.State.SIGNED_OFF)
+    assert signed.signed_off_by.username == "finance.lead"
 
 
 # --- the pages' selectors see the data -----------------------------------------------------
@@ -474,7 +507,7 @@ def test_demo_load_reads_only_the_fixtures_folder_it_is_given(db, tmp_path, monk
     monkeypatch.setattr(io, "open", guarded_open)
     monkeypatch.setattr(builtins, "open", guarded_open)
 
-    result = demo_load(fixtures_dir=copy)
+    result = demo_load(fixtures_dir=copy, with_demo_users=True)
 
     assert result.created > 0
     assert {path.name for path in opened} >= {"plans.yaml", "measures.yaml"}

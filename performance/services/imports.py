@@ -1,351 +1,36 @@
-"""Writes to areas, comparator groups, measures, observations and published highlight rows.
+"""Importing measure values: files → import batch → observations, and uploads in the browser
+(uploaded → checked → queued → importing → applied).
 
-The `*_upsert` functions are keyed on natural keys and idempotent: they create what is missing,
-save only fields whose values differ, and report "created", "updated" or "unchanged". Loading
-observations needs an `ImportBatch` (`import_batch_record`) written once its file is known good.
+The parts that read, check and compare a file live in `performance.importing` and write nothing
+but the values themselves; these services are the entry points the command, the pages, the
+tasks and the demo loader call. They record the batch, register areas and ASCOF measures, and
+queue the rebuild of the dashboards an import changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
-from decimal import Decimal
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from bury_hc.imports import ImportRefused, import_batch_record
+from bury_hc.imports import ImportRefused, import_batch_record, table_stream
 from bury_hc.models import ImportBatch
-from bury_hc.periods import Period, Quarter
-from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, versioned_update
+from bury_hc.services import Change, record_upsert
 from performance import importing
 from performance.importing import ImportFormat, ImportOutcome
-from performance.importing.catalogue import AscofMeasureResolver, ascof_measures_ensure
-from performance.models import (
-    Area,
-    ComparatorGroup,
-    ImportMappingProfile,
-    Measure,
-    MeasureAnnotation,
-    MeasureGroup,
-    Observation,
-    ObservationImport,
-    PublishedHighlight,
-    PublishedRank,
-    SectionCommentary,
-    Target,
-)
+from performance.importing.catalogue import AscofMeasureResolver
+from performance.importing.checking import CheckResult
+from performance.models import ImportMappingProfile, Measure, ObservationImport
+from performance.services.catalogue import area_upsert, ascof_measures_ensure
+from performance.services.rebuilds import snapshots_rebuild_queue, task_queue
 from performance.snapshots import snapshot_scope_for_batch
-from performance.tasks import snapshots_rebuild as snapshots_rebuild_task
-from performance.tasks import snapshots_rebuild_for_batch as snapshots_rebuild_for_batch_task
-from plans.models import Objective
-from programmes.models import Programme
-
-
-def area_upsert(
-    *,
-    ons_code: str,
-    name: str,
-    kind: Area.Kind | str,
-    council_type: str = "",
-    region: Area | None = None,
-    alternative_names: str = "",
-    is_active: bool = True,
-) -> tuple[Area, Change]:
-    """Create or update the area with this ONS code. Retire an area with is_active=False."""
-    return record_upsert(
-        Area,
-        lookup={"ons_code": ons_code},
-        values={
-            "name": name,
-            "kind": Area.Kind(kind),
-            "council_type": council_type,
-            "region": region,
-            "alternative_names": alternative_names,
-            "is_active": is_active,
-        },
-    )
-
-
-@transaction.atomic
-def comparator_group_upsert(
-    *,
-    slug: str,
-    name: str,
-    short_name: str,
-    description: str = "",
-    published_size: int | None = None,
-    order: int = 0,
-    members: Iterable[Area] = (),
-) -> tuple[ComparatorGroup, Change]:
-    """Create or update the comparator group with this slug; its members become exactly those
-    given (an empty list leaves a group with no members, e.g. one an administrator completes)."""
-    group, change = record_upsert(
-        ComparatorGroup,
-        lookup={"slug": slug},
-        values={
-            "name": name,
-            "short_name": short_name,
-            "description": description,
-            "published_size": published_size,
-            "order": order,
-        },
-    )
-    linked = m2m_ensure(group, field="members", targets=members)
-    return group, ("updated" if linked and change == "unchanged" else change)
-
-
-def measure_group_upsert(
-    *, name: str, kind: MeasureGroup.Kind | str, order: int = 0
-) -> tuple[MeasureGroup, Change]:
-    """Create or update the measure group with this name (kept verbatim from its source)."""
-    return record_upsert(
-        MeasureGroup,
-        lookup={"name": name},
-        values={"kind": MeasureGroup.Kind(kind), "order": order},
-    )
-
-
-@transaction.atomic
-def measure_upsert(
-    *,
-    code: str,
-    name: str,
-    polarity: str,
-    frequency: str,
-    unit: str,
-    decimal_places: int = 0,
-    group: MeasureGroup | None = None,
-    data_source: str = "",
-    definition: str = "",
-    what_good_looks_like: str = "",
-    in_highlight_report: bool = False,
-    highlight_order: int = 0,
-    is_active: bool = True,
-    report_section: str = "",
-    programmes: Iterable[Programme] = (),
-    objectives: Iterable[Objective] = (),
-) -> tuple[Measure, Change]:
-    """Create or update the measure with this code; its programme and objective links become
-    exactly those given."""
-    measure, change = record_upsert(
-        Measure,
-        lookup={"code": code},
-        values={
-            "name": name,
-            "group": group,
-            "polarity": polarity,
-            "frequency": frequency,
-            "unit": unit,
-            "decimal_places": decimal_places,
-            "data_source": data_source,
-            "definition": definition,
-            "what_good_looks_like": what_good_looks_like,
-            "in_highlight_report": in_highlight_report,
-            "highlight_order": highlight_order,
-            "is_active": is_active,
-            "report_section": report_section,
-        },
-    )
-    linked = m2m_ensure(measure, field="programmes", targets=programmes)
-    linked |= m2m_ensure(measure, field="objectives", targets=objectives)
-    return measure, ("updated" if linked and change == "unchanged" else change)
-
-
-def observation_upsert(
-    *,
-    measure: Measure,
-    area: Area,
-    period: Period,
-    value: Decimal | None,
-    batch: ImportBatch,
-    value_note: str = "",
-) -> tuple[Observation, Change]:
-    """Create or update the value of a measure for an area over a period.
-
-    An unchanged value (and note) is left alone, still pointing at the batch it first came
-    from. A changed one is saved with the new batch and stamped `revised_at`.
-    """
-    lookup = {
-        "measure": measure,
-        "area": area,
-        "period_type": period.type.value,
-        "period_start": period.start,
-    }
-    observation = Observation.objects.filter(**lookup).first()
-    if observation is None:
-        observation = Observation.objects.create(
-            **lookup, period_end=period.end, value=value, value_note=value_note, batch=batch
-        )
-        return observation, "created"
-    if (observation.value, observation.value_note, observation.period_end) == (
-        value,
-        value_note,
-        period.end,
-    ):
-        return observation, "unchanged"
-    observation.value, observation.value_note, observation.period_end = (
-        value,
-        value_note,
-        period.end,
-    )
-    observation.batch = batch
-    observation.revised_at = timezone.now()
-    observation.save(update_fields=["value", "value_note", "period_end", "batch", "revised_at"])
-    return observation, "updated"
-
-
-def published_highlight_upsert(
-    *,
-    measure: Measure,
-    quarter: Quarter,
-    latest_value_as_published: str,
-    direction: PublishedHighlight.Direction | str,
-    source: str,
-) -> tuple[PublishedHighlight, Change]:
-    """Create or update the highlight report row for a measure and quarter, as published."""
-    return record_upsert(
-        PublishedHighlight,
-        lookup={"measure": measure, "quarter": quarter},
-        values={
-            "latest_value_as_published": latest_value_as_published,
-            "direction": PublishedHighlight.Direction(direction),
-            "source": source,
-        },
-    )
-
-
-def published_rank_upsert(
-    *,
-    highlight: PublishedHighlight,
-    comparator_group: ComparatorGroup,
-    rank: int,
-    out_of: int,
-    as_at: str,
-) -> tuple[PublishedRank, Change]:
-    """Create or update a highlight row's published rank within a comparator group."""
-    return record_upsert(
-        PublishedRank,
-        lookup={"highlight": highlight, "comparator_group": comparator_group},
-        values={"rank": rank, "out_of": out_of, "as_at": as_at},
-    )
-
-
-# --- The catalogue and the commentary, edited in the browser ---------------------------------
-
-CATALOGUE_FIELDS = (
-    "code",
-    "name",
-    "group",
-    "report_section",
-    "polarity",
-    "frequency",
-    "unit",
-    "decimal_places",
-    "data_source",
-    "definition",
-    "what_good_looks_like",
-    "in_highlight_report",
-    "highlight_order",
-    "is_active",
-)
-
-
-@transaction.atomic
-def measure_create(*, values: dict, programmes=(), objectives=()) -> Measure:
-    """Add a measure to the catalogue."""
-    measure = Measure.objects.create(**{k: v for k, v in values.items() if k in CATALOGUE_FIELDS})
-    measure.programmes.set(programmes)
-    measure.objectives.set(objectives)
-    return measure
-
-
-@transaction.atomic
-def measure_update(
-    *, measure: Measure, values: dict, expected_version: int, programmes=(), objectives=()
-) -> Measure:
-    """Edit a measure's catalogue entry; refuses a stale version (StaleEdit). A change of
-    polarity, target or unit changes what the dashboards say, so its snapshots are rebuilt
-    after commit."""
-    updated = versioned_update(
-        measure,
-        expected_version=expected_version,
-        values={k: v for k, v in values.items() if k in CATALOGUE_FIELDS},
-    )
-    updated.programmes.set(programmes)
-    updated.objectives.set(objectives)
-    transaction.on_commit(partial(snapshots_rebuild_task.delay, [updated.id], None))
-    return updated
-
-
-@transaction.atomic
-def target_add(
-    *,
-    measure: Measure,
-    applies_from,
-    applies_to,
-    value: Decimal,
-    tolerance: Decimal,
-    note: str = "",
-) -> Target:
-    """Set a target for a period; the measure's snapshots are rebuilt after commit."""
-    target = Target.objects.create(
-        measure=measure,
-        applies_from=applies_from,
-        applies_to=applies_to,
-        value=value,
-        tolerance=tolerance,
-        note=note,
-    )
-    transaction.on_commit(partial(snapshots_rebuild_task.delay, [measure.id], None))
-    return target
-
-
-@transaction.atomic
-def annotation_add(
-    *, measure: Measure, kind: str, applies_from, text: str, by
-) -> MeasureAnnotation:
-    """Note a change of definition (or a caveat) on a measure from a date."""
-    return MeasureAnnotation.objects.create(
-        measure=measure, kind=kind, applies_from=applies_from, text=text, created_by=by
-    )
-
-
-@transaction.atomic
-def section_commentary_save(
-    *, section: str, quarter: Quarter, text: str, by, expected_version: int | None
-) -> SectionCommentary:
-    """Write the quarter's commentary for a report section. `expected_version` is None for a
-    new commentary; a stale version (someone saved first) raises StaleEdit."""
-    existing = SectionCommentary.objects.filter(section=section, quarter=quarter).first()
-    if existing is None:
-        if expected_version is not None:
-            raise StaleEdit(SectionCommentary(section=section, quarter=quarter, text=""))
-        try:
-            with transaction.atomic():
-                return SectionCommentary.objects.create(
-                    section=section, quarter=quarter, text=text, updated_by=by
-                )
-        except IntegrityError:  # someone created it a moment ago
-            raise StaleEdit(
-                SectionCommentary.objects.get(section=section, quarter=quarter)
-            ) from None
-    if expected_version is None:
-        raise StaleEdit(existing)
-    return versioned_update(
-        existing, expected_version=expected_version, values={"text": text, "updated_by": by}
-    )
-
-
-# --- Importing measure values (files → import batch → observations) -------------------------
-# The parts live in performance/importing/; these are the entry points the command, the pages,
-# the tasks and the demo loader call.
 
 
 def observations_import(
@@ -411,21 +96,21 @@ def _observations_import(
     notes: str,
     rebuild_snapshots: bool,
 ) -> ImportOutcome:
-    stream = importing.stream_open(file_name=file_name, content=content, path=path)
+    stream = table_stream(file_name=file_name, content=content, path=path)
     chosen = importing.format_resolve(stream, file_format)
     if mapping_profile is not None and mapping is None:
         mapping = mapping_profile.mapping
     reading = importing.reading_open(stream, chosen, mapping)
     check = importing.check_or_refuse(reading, progress=None if not dry_run else progress)
     if dry_run:
-        plan, summary = importing.plan_for(check)
+        plan = importing.plan_build(check)
         return ImportOutcome(
             file_name=file_name,
             sha256=stream.sha256,
             file_format=chosen,
             check=check,
             plan=plan,
-            summary=summary,
+            summary=importing.plan_summary(check, plan),
             dry_run=True,
         )
     with transaction.atomic():
@@ -444,14 +129,14 @@ def _observations_import(
                 "code", "id"
             )
         }
-        area_ids = importing.areas_register(check)
+        area_ids = areas_register(check)
         batch, batch_change = import_batch_record(
             kind=ImportBatch.Kind.OBSERVATIONS,
             file_name=file_name,
             content=b"",
             sha256=stream.sha256,
             file_format=chosen.value,
-            source=source or importing.default_source(chosen),
+            source=source or importing.DEFAULT_SOURCES.get(chosen, ""),
             published_on=published_on,
             row_count=check.rows_read,
             notes=importing.batch_notes(
@@ -481,7 +166,8 @@ def _observations_import(
         if progress:
             progress(total)
         if rebuild_snapshots and plan.changes_anything:
-            transaction.on_commit(partial(snapshots_rebuild_for_batch_task.delay, batch.id))
+            measure_ids_changed, quarters = snapshot_scope_for_batch(batch_id=batch.id)
+            snapshots_rebuild_queue(measure_ids=measure_ids_changed, quarters=quarters)
     summary = importing.plan_summary(check, plan)
     summary["batch_id"] = batch.id
     return ImportOutcome(
@@ -497,6 +183,23 @@ def _observations_import(
         created_measures=created,
         registered_areas=sorted(check.areas_to_register),
     )
+
+
+def areas_register(check: CheckResult) -> dict[int, int]:
+    """Create the areas the file registers; returns provisional id → real id."""
+    created = {}
+    provisional = {code: id_ for id_, code in check.area_codes.items() if id_ < 0}
+    for code, entry in check.areas_to_register.items():
+        others = sorted(name for name in entry.names if name != entry.name)
+        area, _ = area_upsert(
+            ons_code=code,
+            name=entry.name[:120],
+            kind=entry.kind,
+            council_type=entry.council_type,
+            alternative_names="|".join(others)[:255],
+        )
+        created[provisional[code]] = area.id
+    return created
 
 
 class ImportRollbackRefused(Exception):
@@ -534,7 +237,7 @@ def observation_import_rollback(
         f"{result.restored} values restored, {result.deleted} deleted."
     ).strip()
     batch.save(update_fields=["status", "notes"])
-    importing.rebuild_after_commit(measure_ids=measure_ids, quarters=quarters)
+    snapshots_rebuild_queue(measure_ids=measure_ids, quarters=quarters)
     return result
 
 
@@ -553,6 +256,39 @@ def import_mapping_profile_save(
 
 
 # --- An upload in the browser: uploaded → checked → queued → importing → applied -------------
+
+
+class ProgressWriter:
+    """Records an upload's progress (rows_done) while it imports.
+
+    The import's own transaction hides its writes until it commits, so on PostgreSQL progress
+    goes through a second connection of its own, committed at once; elsewhere (SQLite, where
+    the embedded default runs tasks in the request anyway) it is written only outside a
+    transaction.
+    """
+
+    def __init__(self, import_id: int) -> None:
+        self.import_id = import_id
+        self.own = (
+            connections.create_connection(DEFAULT_DB_ALIAS)
+            if connection.vendor == "postgresql"
+            else None
+        )
+
+    def __call__(self, done: int) -> None:
+        if self.own is not None:
+            table = ObservationImport._meta.db_table
+            with self.own.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_done = %s WHERE id = %s",  # noqa: S608
+                    [done, self.import_id],
+                )
+        elif not connection.in_atomic_block:
+            ObservationImport.objects.filter(pk=self.import_id).update(rows_done=done)
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()
 
 
 def observation_import_start(
@@ -584,7 +320,7 @@ def observation_import_start(
         observation_import.plan = {"profile": mapping_profile.name}
     observation_import.file.save(observation_import.file_name, uploaded_file, save=False)
     try:
-        observation_import.rows_total = importing.stream_open(
+        observation_import.rows_total = table_stream(
             file_name=observation_import.file_name, path=Path(observation_import.file.path)
         ).row_count()
     except ImportRefused as exc:
@@ -609,7 +345,7 @@ def observation_import_mapping_set(
 def observation_import_check(*, observation_import: ObservationImport) -> ObservationImport:
     """Check the upload as a whole (a dry run) and keep its problems or its plan: state
     "checked" (ready to import) or "refused". Writes nothing else; safe to repeat."""
-    progress = importing.ProgressWriter(observation_import.pk)
+    progress = ProgressWriter(observation_import.pk)
     try:
         outcome = observations_import(
             file_name=observation_import.file_name,
@@ -645,28 +381,24 @@ def _plan_keep(plan: dict[str, Any]) -> dict[str, Any]:
 
 def observation_import_check_queue(*, observation_import: ObservationImport) -> ObservationImport:
     """Have a worker check a big upload (state "queued", stage "checking")."""
-    from performance.tasks import observation_import_check as task
-
     observation_import.state = ObservationImport.State.QUEUED
     observation_import.plan = {**_plan_keep(observation_import.plan), "stage": "checking"}
     observation_import.rows_done = 0
     observation_import.save(update_fields=["state", "plan", "rows_done"])
-    transaction.on_commit(partial(task.delay, observation_import.pk))
+    task_queue("performance.observation_import_check", observation_import.pk)
     return observation_import
 
 
 def observation_import_confirm(*, observation_import: ObservationImport) -> ObservationImport:
     """The analyst confirmed a checked upload: queue it for a worker (stage "importing"). A
     small file is imported at once, in the request."""
-    from performance.tasks import observation_import_apply as task
-
     if observation_import.state != ObservationImport.State.CHECKED:
         return observation_import
     observation_import.state = ObservationImport.State.QUEUED
     observation_import.plan = {**observation_import.plan, "stage": "importing"}
     observation_import.save(update_fields=["state", "plan"])
     if observation_import.rows_total > importing.BACKGROUND_ROWS:
-        transaction.on_commit(partial(task.delay, observation_import.pk))
+        task_queue("performance.observation_import_apply", observation_import.pk)
         return observation_import
     return observation_import_apply(import_id=observation_import.pk)
 
@@ -686,7 +418,7 @@ def observation_import_apply(*, import_id: int) -> ObservationImport:
         observation_import.state = ObservationImport.State.IMPORTING
         observation_import.rows_done = 0
         observation_import.save(update_fields=["state", "rows_done", "updated_at"])
-    progress = importing.ProgressWriter(observation_import.pk)
+    progress = ProgressWriter(observation_import.pk)
     try:
         with transaction.atomic(durable=True):
             outcome = observations_import(

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from bury_hc.mixins import ChartPageMixin, quarter_chosen
-from bury_hc.periods import PeriodParseError, Quarter
+from bury_hc.converters import quarter_requested
+from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
 from performance import charts, selectors, services
-from performance.forms import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
+from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
 
 EDITORS = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
@@ -48,7 +48,9 @@ class StaleEditMixin:
 class QuarterMixin:
     def dispatch(self, request, *args, **kwargs):
         self.quarters = selectors.dashboard_quarters()
-        self.quarter = quarter_chosen(request, self.quarters)
+        self.quarter = quarter_requested(
+            request, default=self.quarters[0] if self.quarters else None
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -116,10 +118,7 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
         if kwargs["section"] not in ReportSection.values:
             raise Http404("There is no report section at this address.")
         self.section = ReportSection(kwargs["section"])
-        try:
-            self.quarter = Quarter.from_code(kwargs["quarter"])
-        except PeriodParseError:
-            raise Http404("That is not a quarter this application can read.") from None
+        self.quarter = kwargs["quarter"]
         self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
         return super().dispatch(request, *args, **kwargs)
 
@@ -180,7 +179,7 @@ class MeasureDetailView(RoleRequiredMixin, ChartPageMixin, TemplateView):
     template_name = "performance/measure_detail.html"
 
     def dispatch(self, request, *args, **kwargs):
-        quarter = quarter_chosen(request, [])
+        quarter = quarter_requested(request)
         try:
             self.detail = selectors.measure_detail(code=kwargs["code"], quarter=quarter)
         except Measure.DoesNotExist:

@@ -1,0 +1,2 @@
+"""The forms of the performance app: the measure catalogue and commentary (`measures`), and
+imports of measure values (`imports`)."""

@@ -1,0 +1,35 @@
+"""Queueing background work after commit: the one place a dashboard rebuild is asked for.
+
+Tasks are a door into the services, so the services never import `performance.tasks`: they
+queue a task by its registered name (`PerformanceConfig.ready` registers them in every
+process), so an eager Celery (the embedded default) still runs it in the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from bury_hc.celery import app
+from bury_hc.periods import Quarter
+
+
+def task_queue(name: str, *args: Any) -> None:
+    """Queue the Celery task registered as `name` once the current transaction commits (at
+    once outside one). An unknown name is a KeyError, never a message sent to no one."""
+    task = app.tasks[name]
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def snapshots_rebuild_queue(
+    *, measure_ids: Iterable[int], quarters: Iterable[Quarter] | None = None
+) -> None:
+    """Have the dashboard snapshots of these measures rebuilt after commit, for the given
+    quarters (every quarter when None). Nothing is queued for no measures."""
+    measure_ids = sorted(set(measure_ids))
+    if not measure_ids:
+        return
+    codes = None if quarters is None else [quarter.code for quarter in sorted(quarters)]
+    task_queue("performance.snapshots_rebuild", measure_ids, codes)
