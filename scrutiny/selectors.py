@@ -191,12 +191,13 @@ def _cover_content(cover: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _rank_content(rank) -> dict[str, Any]:
-    """A computed rank as the dashboard words it (the same function), and as numbers."""
+    """A computed rank as the dashboard words it (the same function), and as numbers where it
+    is ranked at all."""
     return {
         "group": rank.group_short_name or rank.group,
         "group_name": rank.group,
-        "rank": rank.rank,
-        "out_of": rank.out_of,
+        "rank": rank.rank if rank.is_ranked else None,
+        "out_of": rank.out_of if rank.is_ranked else None,
         "sentence": rank.sentence,
     }
 
@@ -219,6 +220,7 @@ def _performance_row(row, measure) -> dict[str, Any]:
         "previous_period": row.previous_period,
         "direction": row.direction_vs_previous,
         "direction_label": row.direction_vs_previous_label,
+        "direction_text": row.direction_text,
         "last_year_text": row.last_year_value_text,
         "direction_last_year_label": row.direction_vs_last_year_label,
         "status": row.status,

@@ -170,7 +170,7 @@ def _performance(document, content: dict[str, Any]) -> None:
                 row["name"],
                 row["value_text"],
                 row["period"],
-                row["direction_label"],
+                row.get("direction_text") or row["direction_label"],
                 row["status_label"],
                 _ranks_text(row),
             ]

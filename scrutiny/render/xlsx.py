@@ -162,7 +162,7 @@ def _measure_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]
             _measure_value(r),
             r.get("unit_label", r["unit"]),
             r["period"],
-            r["direction_label"],
+            r.get("direction_text") or r["direction_label"],
             r["status_label"],
             r["target_text"],
             "\n".join(rank.get("sentence", "") for rank in r.get("ranks", [])),

@@ -71,6 +71,14 @@ def test_pack_ranks_are_the_dashboards_computed_ranks(client, draft_and_publishe
             for row in content["performance"]["highlights"]
         }
         assert in_pack == on_screen
+    directions = {
+        row.measure_name: row.direction_text
+        for row in performance.dashboard_rows(quarter=Quarter(2024, 4), highlight_only=True)
+    }
+    for content in (draft, published):
+        assert {
+            row["name"]: row["direction_text"] for row in content["performance"]["highlights"]
+        } == directions
     waiting = on_screen[WAITING]
     assert any(s.startswith("3rd of 9 in Greater Manchester") for s in waiting)
 
