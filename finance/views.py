@@ -23,10 +23,13 @@ from bury_hc.converters import financial_year_requested, quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.mixins import ChartPageMixin
+from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
-from finance import charts, selectors, services
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from finance import charts, selectors, services, tasks
 from finance.forms import (
+    MAX_UPLOAD_BYTES,
     PositionForm,
     PositionUploadForm,
     ReopenForm,
@@ -271,8 +274,12 @@ def _position_initial(line: BudgetLine, position) -> dict[str, Any]:
     }
 
 
-class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, FormView):
+class PositionUploadView(
+    RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView
+):
     """Upload a quarter's figures for the officer's organisation, as CSV or Excel."""
+
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
     allowed_roles = ENTRY_ROLES
     template_name = "finance/position_upload.html"
@@ -280,6 +287,19 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
 
     def form_valid(self, form: PositionUploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.FINANCE,
+                uploaded_file=upload,
+                parameters={
+                    "quarter": self.quarter.code,
+                    "organisation": self.organisation.pk,
+                    "back": self.request.path,
+                },
+                by=self.request.user,
+                task=tasks.positions_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             outcome = services.positions_import(
                 quarter=self.quarter,
@@ -299,20 +319,9 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
         except services.StaleEdit:
-            form.add_error(
-                "file",
-                "Someone saved figures for one of these lines while your file was loading, so "
-                "nothing from the file was saved. Upload it again.",
-            )
+            form.add_error("file", services.STALE_UPLOAD_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
-        if outcome.changed_anything:
-            text = (
-                f"{upload.name} loaded for {self.quarter.label}: {outcome.created} lines added, "
-                f"{outcome.updated} updated, {outcome.unchanged} unchanged."
-            )
-        else:
-            text = f"{upload.name} holds the figures already saved: nothing changed."
-        messages.success(self.request, text)
+        messages.success(self.request, outcome.summary(file_name=upload.name, quarter=self.quarter))
         return redirect("finance:entry", quarter=self.quarter)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

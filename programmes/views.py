@@ -22,10 +22,13 @@ from django.views.generic import TemplateView
 from bury_hc.converters import quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
+from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
-from programmes import rules, selectors, services
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from programmes import rules, selectors, services, tasks
 from programmes.forms import (
+    MAX_UPLOAD_BYTES,
     CompletenessFilterForm,
     DecisionForm,
     MilestoneForm,
@@ -197,8 +200,10 @@ class MilestoneEditView(MilestoneCreateView):
         return super().render(form, milestone=self.milestone, **context)
 
 
-class MilestonePlanUploadView(ProgrammeEditorMixin, View):
+class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
     """Upload a year's milestones in the Corporate Plan's shape; all or nothing."""
+
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
     template_name = "programmes/milestone_plan_upload.html"
 
@@ -212,10 +217,23 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
         return self.render(MilestonePlanUploadForm())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = MilestonePlanUploadForm(request.POST, request.FILES)
+        form = self.upload_refusal_add(MilestonePlanUploadForm(request.POST, request.FILES))
         if not form.is_valid():
             return self.render(form)
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.MILESTONE_PLAN,
+                uploaded_file=upload,
+                parameters={
+                    "programme": self.programme.pk,
+                    "financial_year": form.cleaned_data["financial_year"].label,
+                    "back": request.path,
+                },
+                by=request.user,
+                task=tasks.milestone_plan_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             result = services.milestone_plan_import(
                 content=upload.read(),
@@ -233,12 +251,7 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
                 "Correct the rows listed in the table of problems and upload it again",
             )
             return self.render(form, problems=shown, more_problems=more)
-        plural = "s" if result.created != 1 else ""
-        messages.success(
-            request,
-            f"{upload.name} uploaded: {result.created} milestone{plural} added, "
-            f"{result.updated} changed, {result.unchanged} already up to date",
-        )
+        messages.success(request, result.summary(file_name=upload.name))
         return redirect("programmes:detail", slug=self.programme.slug)
 
     def render(self, form: MilestonePlanUploadForm, **context: Any) -> HttpResponse:

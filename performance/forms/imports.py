@@ -283,15 +283,9 @@ class MappingForm(forms.Form):
                 mapping["value_columns"] = list(data["value_columns"])
             # else: every column headed by a period, whatever the months next quarter
         for role in ("area", "measure", "period"):
-            column, fixed = data.get(f"{role}_column"), data.get(f"{role}_fixed")
-            if column:
-                mapping[role] = {"column": column}
-            elif isinstance(fixed, Area):
-                mapping[role] = {"fixed": fixed.ons_code}
-            elif isinstance(fixed, Measure):
-                mapping[role] = {"fixed": fixed.code}
-            elif fixed:
-                mapping[role] = {"fixed": str(fixed)}
+            spec = _role_spec(data.get(f"{role}_column"), data.get(f"{role}_fixed"))
+            if spec:
+                mapping[role] = spec
         if not wide:
             mapping["value"] = {"column": data["value_column"]}
         if data.get("value_note_column"):
@@ -310,6 +304,17 @@ class MappingForm(forms.Form):
             elif not target:
                 mapping["measure"] = {"labels": labels}
         return mapping
+
+
+def _role_spec(column: str | None, fixed: Any) -> dict[str, str] | None:
+    """A role's mapping: the column it is read from, or the one value for the whole file."""
+    if column:
+        return {"column": column}
+    if isinstance(fixed, Area):
+        return {"fixed": fixed.ons_code}
+    if isinstance(fixed, Measure):
+        return {"fixed": fixed.code}
+    return {"fixed": str(fixed)} if fixed else None
 
 
 def labels_to_map(distinct: list[str]) -> list[str]:

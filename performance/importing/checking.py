@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from bury_hc.imports import ImportProblem, decimal_parse
 from bury_hc.periods import Period, PeriodParseError, parse_period
@@ -98,28 +99,9 @@ def import_check(
     if reading.problems:  # the file's shape is wrong: its rows cannot be read sensibly
         return _empty_result(problems, reading)
 
-    columns = reading.columns
-    area_column, measure_column = columns.get("area"), columns.get("measure")
-    period_column, value_column = columns.get("period"), columns.get("value")
-    note_column = columns.get("value_note")
-
-    areas = _AreaResolver(register=reading.register_areas)
-    measure_ids: dict[str, int] = dict(Measure.objects.values_list("code", "id"))
-    measure_names: dict[str, str] = dict(Measure.objects.values_list("code", "name"))
-    new_measures: dict[str, int] = {}
-    resolver = reading.measure_resolver
-    period_dependent = resolver.period_dependent
-
-    periods: list[Period] = []
-    period_index: dict[Period, int] = {}
-    period_cache: dict[str, int | str] = {}
-    measure_cache: dict[tuple, int | str] = {}
-    values: dict[Key, CheckedValue] = {}
-    skipped: Counter[str] = Counter()
-    samples: list[dict[str, str]] = []
+    checker = _RowChecker(reading, problems)
+    skipped = checker.skipped
     rows_read = 0
-    blank_note, blank_skips = reading.blank_note, reading.blank_skips
-
     for item in reading.rows:
         if type(item) is Skip:
             skipped[item.reason] += 1
@@ -127,75 +109,144 @@ def import_check(
         rows_read += 1
         if progress and rows_read % PROGRESS_EVERY == 0:
             progress(rows_read)
-        row = item.row
-        ok = True
+        checker.check(item)
 
-        # The period: parsed once per distinct spelling.
-        pidx = period_cache.get(item.period)
+    result = checker.result(rows_read)
+    if reading.stream is not None:
+        for problem in reading.stream.problems:
+            problems.add(problem.row, problem.column, problem.message)
+        result.problems, result.problem_count = problems.kept, problems.count
+    _cell_notes_apply(result, reading, checker.areas)
+    result.sample_rows = [_sample(result, key) for key in checker.samples]
+    return result
+
+
+_BLANK_SKIPPED = object()  # a blank value the format leaves out rather than refuses
+
+
+class _RowChecker:
+    """Checks one row at a time, keeping what it learnt (periods, areas and measures resolved
+    once per spelling) and the values ready to write. Every problem goes to `problems`."""
+
+    def __init__(self, reading: FormatReading, problems: _Problems) -> None:
+        self.reading = reading
+        self.problems = problems
+        self.columns = reading.columns
+        self.areas = _AreaResolver(register=reading.register_areas)
+        self.measure_ids: dict[str, int] = dict(Measure.objects.values_list("code", "id"))
+        self.measure_names: dict[str, str] = dict(Measure.objects.values_list("code", "name"))
+        self.new_measures: dict[str, int] = {}
+        self.resolver = reading.measure_resolver
+        self.period_dependent = self.resolver.period_dependent
+        self.periods: list[Period] = []
+        self.period_index: dict[Period, int] = {}
+        self.period_cache: dict[str, int | str] = {}
+        self.measure_cache: dict[tuple | str, int | str] = {}
+        self.values: dict[Key, CheckedValue] = {}
+        self.skipped: Counter[str] = Counter()
+        self.samples: list[Key] = []
+
+    def check(self, item: Any) -> None:
+        """Check a row; keep its value if every part of it is good."""
+        pidx = self._period(item)
+        area_id = self._area(item, pidx)
+        measure_id = self._measure(item, pidx)
+        checked = self._value(item)
+        if checked is _BLANK_SKIPPED:
+            self.skipped["Blank cells"] += 1
+            return
+        if checked is None or pidx is None or area_id is None or not measure_id:
+            return
+        key = (measure_id, area_id, pidx)
+        if key in self.values:
+            first = self.values[key][0]
+            self.problems.add(
+                item.row,
+                item.value_column or self.columns.get("value"),
+                f"This is a second value for the same measure, area and period as row {first}: "
+                "keep one of them.",
+            )
+            return
+        self.values[key] = (item.row, *checked)
+        if len(self.samples) < SAMPLE_ROWS:
+            self.samples.append(key)
+
+    def _period(self, item: Any) -> int | None:
+        """The period's index, parsed once per distinct spelling; None if it is not one."""
+        pidx = self.period_cache.get(item.period)
         if pidx is None:
             try:
                 period = parse_period(item.period)
             except PeriodParseError as exc:
                 pidx = str(exc)
             else:
-                pidx = period_index.get(period)
+                pidx = self.period_index.get(period)
                 if pidx is None:
-                    pidx = period_index[period] = len(periods)
-                    periods.append(period)
-            period_cache[item.period] = pidx
+                    pidx = self.period_index[period] = len(self.periods)
+                    self.periods.append(period)
+            self.period_cache[item.period] = pidx
         if type(pidx) is str:
-            problems.add(row, period_column or item.value_column, pidx)
-            ok = False
+            self.problems.add(item.row, self.columns.get("period") or item.value_column, pidx)
+            return None
+        return pidx  # type: ignore[return-value]
 
-        # The area: by ONS code or name, once per distinct spelling.
+    def _area(self, item: Any, pidx: int | None) -> int | None:
+        """The area's id (negative for one to register), by ONS code or name; None if unknown."""
+        areas = self.areas
         area_id = areas.cache.get(item.area)
         if area_id is None:
             area_id = areas.resolve(item.area, item.area_name)
         if type(area_id) is str:
-            problems.add(row, area_column, area_id)
-            ok = False
-        elif area_id < 0:
-            areas.seen(item.area, item.area_name, periods[pidx] if type(pidx) is int else None)
+            self.problems.add(item.row, self.columns.get("area"), area_id)
+            return None
+        if area_id < 0:  # type: ignore[operator]
+            areas.seen(item.area, item.area_name, None if pidx is None else self.periods[pidx])
+        return area_id  # type: ignore[return-value]
 
-        # The measure: by whatever the format calls it (in its year, where that matters).
-        measure_key = (item.measure, item.measure_hint, pidx) if period_dependent else item.measure
-        measure_id = measure_cache.get(measure_key)
+    def _measure(self, item: Any, pidx: int | None) -> int | None:
+        """The measure's id (negative for one to create) by whatever the format calls it, in
+        its year where that matters; 0 when that cannot be said without a good period, None
+        (and a problem) when it is not a measure."""
+        period_dependent = self.period_dependent
+        key = (item.measure, item.measure_hint, pidx) if period_dependent else item.measure
+        measure_id = self.measure_cache.get(key)
         if measure_id is None:
-            if period_dependent and type(pidx) is str:
-                measure_id = 0  # cannot say without a period; the period's problem is enough
-            else:
-                found = resolver.resolve(
-                    item.measure, item.measure_hint, periods[pidx] if type(pidx) is int else None
-                )
-                if isinstance(found, ImportProblemText):
-                    measure_id = str(found)
-                elif found in measure_ids:
-                    measure_id = measure_ids[found]
-                else:
-                    measure_id = new_measures.setdefault(found, -1 - len(new_measures))
-            measure_cache[measure_key] = measure_id
+            if period_dependent and pidx is None:
+                return 0  # the period's problem is enough
+            measure_id = self.measure_cache[key] = self._measure_resolve(item, pidx)
         if type(measure_id) is str:
-            problems.add(row, measure_column or item.value_column, measure_id)
-            ok = False
-        elif measure_id == 0:
-            ok = False
+            self.problems.add(
+                item.row, self.columns.get("measure") or item.value_column, measure_id
+            )
+            return None
+        return measure_id  # type: ignore[return-value]
 
-        # The value and its note.
-        text = item.value
-        column = item.value_column or value_column
-        note = item.value_note
+    def _measure_resolve(self, item: Any, pidx: int | None) -> int | str:
+        period = None if pidx is None else self.periods[pidx]
+        found = self.resolver.resolve(item.measure, item.measure_hint, period)
+        if isinstance(found, ImportProblemText):
+            return str(found)
+        if found in self.measure_ids:
+            return self.measure_ids[found]
+        return self.new_measures.setdefault(found, -1 - len(self.new_measures))
+
+    def _value(self, item: Any) -> tuple | object | None:
+        """(value, note, *extras) for the row; None if any of them is wrong (with a problem),
+        or _BLANK_SKIPPED for a blank value the format leaves out."""
+        row, column = item.row, item.value_column or self.columns.get("value")
+        note_column = self.columns.get("value_note")
+        text, note = item.value, item.value_note
         value: str | None = None
+        ok = True
         if text:
-            value = _number(text, row, column, problems)
-            if value is None:
-                ok = False
+            value = _number(text, row, column, self.problems)
+            ok = value is not None
         elif not note:
-            note = blank_note
+            note = self.reading.blank_note
+            if not note and self.reading.blank_skips:
+                return _BLANK_SKIPPED
             if not note:
-                if blank_skips:
-                    skipped["Blank cells"] += 1
-                    continue
-                problems.add(
+                self.problems.add(
                     row,
                     column,
                     "The value is blank: enter a number, or say in the note why there is none"
@@ -203,61 +254,49 @@ def import_check(
                 )
                 ok = False
         if len(note) > 255:
-            problems.add(row, note_column, "The note is longer than 255 characters: shorten it.")
-            ok = False
-        extras: list[str | None] = []
-        if item.numerator or item.denominator or item.lower_ci or item.upper_ci:
-            for role in EXTRA_ROLES:
-                extra_text = getattr(item, role)
-                if extra_text:
-                    number = _number(extra_text, row, columns.get(role, role), problems)
-                    if number is None:
-                        ok = False
-                    extras.append(number)
-                else:
-                    extras.append(None)
-        if not ok:
-            continue
-
-        key = (measure_id, area_id, pidx)
-        if key in values:
-            first = values[key][0]
-            problems.add(
-                row,
-                column,
-                f"This is a second value for the same measure, area and period as row {first}: "
-                "keep one of them.",
+            self.problems.add(
+                row, note_column, "The note is longer than 255 characters: shorten it."
             )
-            continue
-        values[key] = (row, value, note, *extras) if any(extras) else (row, value, note)
-        if len(samples) < SAMPLE_ROWS:
-            samples.append({"row": str(row), "key": key})
+            ok = False
+        extras = self._extras(item)
+        if not ok or extras is None:
+            return None
+        return (value, note, *extras) if any(extras) else (value, note)
 
-    codes = {id_: code for code, id_ in measure_ids.items()}
-    codes.update({id_: code for code, id_ in new_measures.items()})
-    result = CheckResult(
-        values=values,
-        periods=periods,
-        measure_codes=codes,
-        area_codes=areas.codes(),
-        measure_names=measure_names,
-        area_names=areas.names(),
-        problems=problems.kept,
-        problem_count=problems.count,
-        skipped=skipped,
-        rows_read=rows_read,
-        areas_to_register=areas.to_register,
-        measures_to_create=set(new_measures),
-        warnings=[*reading.warnings, *getattr(resolver, "warnings", [])],
-        sample_rows=[],
-    )
-    if reading.stream is not None:
-        for problem in reading.stream.problems:
-            problems.add(problem.row, problem.column, problem.message)
-        result.problems, result.problem_count = problems.kept, problems.count
-    _cell_notes_apply(result, reading, areas)
-    result.sample_rows = [_sample(result, entry["key"]) for entry in samples]
-    return result
+    def _extras(self, item: Any) -> list[str | None] | None:
+        """The numerator, denominator and confidence limits (None if any is not a number)."""
+        extras: list[str | None] = []
+        if not (item.numerator or item.denominator or item.lower_ci or item.upper_ci):
+            return extras
+        ok = True
+        for role in EXTRA_ROLES:
+            extra_text = getattr(item, role)
+            number = None
+            if extra_text:
+                number = _number(extra_text, item.row, self.columns.get(role, role), self.problems)
+                ok = ok and number is not None
+            extras.append(number)
+        return extras if ok else None
+
+    def result(self, rows_read: int) -> CheckResult:
+        codes = {id_: code for code, id_ in self.measure_ids.items()}
+        codes.update({id_: code for code, id_ in self.new_measures.items()})
+        return CheckResult(
+            values=self.values,
+            periods=self.periods,
+            measure_codes=codes,
+            area_codes=self.areas.codes(),
+            measure_names=self.measure_names,
+            area_names=self.areas.names(),
+            problems=self.problems.kept,
+            problem_count=self.problems.count,
+            skipped=self.skipped,
+            rows_read=rows_read,
+            areas_to_register=self.areas.to_register,
+            measures_to_create=set(self.new_measures),
+            warnings=[*self.reading.warnings, *getattr(self.resolver, "warnings", [])],
+            sample_rows=[],
+        )
 
 
 _PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?").fullmatch

@@ -265,30 +265,62 @@ def fingertips_reading(
         return FormatReading(
             rows=iter(()), columns=column, measure_resolver=resolver, problems=problems
         )
-    sex_col, age_col = names.get("sex"), names.get("age")
-    category_type_col, category_col = names.get("category type"), names.get("category")
-    indicator_name, area_name = names.get("indicator name"), names.get("area name")
-    wanted_sex = str(options.get("sex", "Persons")).lower()
-    wanted_category_type = str(options.get("category_type", "")).lower()
-    wanted_category = str(options.get("category", "")).lower()
+    age_col = names.get("age")
+    left_out = _FingertipsFilter(names, options)
     wanted_age = str(options.get("age", "")).lower()
+    chosen: dict[str, str] = {}
+    if age_col and not wanted_age:
+        chosen = _fingertips_ages(stream, column["measure"], age_col, left_out, problems)
+    return FormatReading(
+        rows=_fingertips_rows(stream, column, names, left_out, age_col, wanted_age, chosen),
+        columns=column,
+        measure_resolver=resolver,
+        register_areas=True,
+        blank_note="No value published",
+        problems=problems,
+        stream=stream,
+    )
 
-    def kept(row: Any) -> str | None:
-        """Why a row is left out, or None to keep it (apart from the age)."""
-        if sex_col and row.get(sex_col).lower() not in (wanted_sex, ""):
-            return f"Sexes other than {options.get('sex', 'Persons')}"
-        if category_type_col and row.get(category_type_col).lower() != wanted_category_type:
+
+class _FingertipsFilter:
+    """Why a Fingertips row is left out (apart from its age), or None to keep it."""
+
+    def __init__(self, names: dict[str, str], options: dict[str, Any]) -> None:
+        self.sex_col = names.get("sex")
+        self.category_type_col = names.get("category type")
+        self.category_col = names.get("category")
+        self.sex_label = options.get("sex", "Persons")
+        self.sex = str(self.sex_label).lower()
+        self.category_type = str(options.get("category_type", "")).lower()
+        self.category = str(options.get("category", "")).lower()
+
+    def __call__(self, row: Any) -> str | None:
+        if self.sex_col and row.get(self.sex_col).lower() not in (self.sex, ""):
+            return f"Sexes other than {self.sex_label}"
+        if self.category_type_col and row.get(self.category_type_col).lower() != self.category_type:
             return "Breakdowns by category (deprivation, ethnic group, …)"
-        if category_col and wanted_category and row.get(category_col).lower() != wanted_category:
+        if (
+            self.category_col
+            and self.category
+            and row.get(self.category_col).lower() != self.category
+        ):
             return "Other categories"
         return None
 
-    # First pass: which ages each indicator is published for (Fingertips files are small).
+
+def _fingertips_ages(
+    stream: TableStream,
+    indicator_col: str,
+    age_col: str,
+    left_out: _FingertipsFilter,
+    problems: list[ImportProblem],
+) -> dict[str, str]:
+    """The age group to keep for each indicator, from a first pass over the file (Fingertips
+    files are small): its only one, else "All ages"; several and no "All ages" is a problem."""
     ages: dict[str, Counter[str]] = {}
-    if age_col and not wanted_age:
-        for row in stream:
-            if kept(row) is None:
-                ages.setdefault(row.get(column["measure"]), Counter())[row.get(age_col)] += 1
+    for row in stream:
+        if left_out(row) is None:
+            ages.setdefault(row.get(indicator_col), Counter())[row.get(age_col)] += 1
     chosen: dict[str, str] = {}
     for indicator, counts in ages.items():
         if len(counts) == 1:
@@ -305,44 +337,45 @@ def fingertips_reading(
                     "none for all ages: choose the age group to import.",
                 )
             )
+    return chosen
 
-    def rows() -> Iterator[SourceRow | Skip]:
-        extras = [(role, column[role]) for role in EXTRA_ROLES if role in column]
-        note_col = column.get("value_note")
-        for row in stream:
-            reason = kept(row)
-            if reason:
-                yield Skip(row.number, reason)
+
+def _fingertips_rows(
+    stream: TableStream,
+    column: dict[str, str],
+    names: dict[str, str],
+    left_out: _FingertipsFilter,
+    age_col: str | None,
+    wanted_age: str,
+    chosen: dict[str, str],
+) -> Iterator[SourceRow | Skip]:
+    extras = [(role, column[role]) for role in EXTRA_ROLES if role in column]
+    note_col = column.get("value_note")
+    indicator_name, area_name = names.get("indicator name"), names.get("area name")
+    for row in stream:
+        reason = left_out(row)
+        if reason:
+            yield Skip(row.number, reason)
+            continue
+        indicator = row.get(column["measure"])
+        if age_col:
+            age = row.get(age_col).lower()
+            if age != (wanted_age or chosen.get(indicator, age)):
+                yield Skip(row.number, "Other age groups")
                 continue
-            indicator = row.get(column["measure"])
-            if age_col:
-                age = row.get(age_col).lower()
-                if age != (wanted_age or chosen.get(indicator, age)):
-                    yield Skip(row.number, "Other age groups")
-                    continue
-            source = SourceRow(
-                row.number,
-                row.get(column["area"]).upper(),
-                indicator,
-                row.get(column["period"]),
-                row.get(column["value"]),
-                row.get(note_col) if note_col else "",
-                area_name=row.get(area_name) if area_name else "",
-                measure_hint=row.get(indicator_name) if indicator_name else "",
-            )
-            for role, name in extras:
-                setattr(source, role, row.get(name))
-            yield source
-
-    return FormatReading(
-        rows=rows(),
-        columns=column,
-        measure_resolver=resolver,
-        register_areas=True,
-        blank_note="No value published",
-        problems=problems,
-        stream=stream,
-    )
+        source = SourceRow(
+            row.number,
+            row.get(column["area"]).upper(),
+            indicator,
+            row.get(column["period"]),
+            row.get(column["value"]),
+            row.get(note_col) if note_col else "",
+            area_name=row.get(area_name) if area_name else "",
+            measure_hint=row.get(indicator_name) if indicator_name else "",
+        )
+        for role, name in extras:
+            setattr(source, role, row.get(name))
+        yield source
 
 
 # --- Any other table, through a mapping --------------------------------------------------------
@@ -368,36 +401,42 @@ def mapping_problems(mapping: dict[str, Any], headers: list[str]) -> list[Import
         needed.remove("value")
         needed.remove("period" if columns_are == "periods" else "measure")
     for role in ROLES:
-        spec = mapping.get(role) or {}
-        if not isinstance(spec, dict):
-            problems.append(ImportProblem(None, None, f"The {role} mapping is not understood."))
-            continue
-        name = spec.get("column")
-        if name and name.lower() not in present:
-            problems.append(
-                ImportProblem(
-                    1, name, f"The file has no column “{name}” ({ROLE_LABELS[role].lower()})."
-                )
-            )
-        elif role in needed and not name and not spec.get("fixed"):
-            problems.append(
-                ImportProblem(
-                    None,
-                    None,
-                    f"Say which column holds the {ROLE_LABELS[role].lower()}, or give one "
-                    "for the whole file.",
-                )
-            )
+        problems += _role_problems(role, mapping.get(role) or {}, present, needed=role in needed)
     if layout == "long" and (mapping.get("value") or {}).get("fixed"):
         problems.append(ImportProblem(None, None, "The value must come from a column."))
     if layout == "wide":
         value_columns = _value_columns(mapping, headers)
         if not value_columns:
             problems.append(ImportProblem(None, None, "Choose the columns that hold the values."))
-        for name in value_columns:
-            if name.lower() not in present:
-                problems.append(ImportProblem(1, name, f"The file has no column “{name}”."))
+        problems += [
+            ImportProblem(1, name, f"The file has no column “{name}”.")
+            for name in value_columns
+            if name.lower() not in present
+        ]
     return problems
+
+
+def _role_problems(role: str, spec: Any, present: set[str], *, needed: bool) -> list[ImportProblem]:
+    """What is wrong with the mapping of one role (area, measure, …)."""
+    if not isinstance(spec, dict):
+        return [ImportProblem(None, None, f"The {role} mapping is not understood.")]
+    name = spec.get("column")
+    if name and name.lower() not in present:
+        return [
+            ImportProblem(
+                1, name, f"The file has no column “{name}” ({ROLE_LABELS[role].lower()})."
+            )
+        ]
+    if needed and not name and not spec.get("fixed"):
+        return [
+            ImportProblem(
+                None,
+                None,
+                f"Say which column holds the {ROLE_LABELS[role].lower()}, or give one "
+                "for the whole file.",
+            )
+        ]
+    return []
 
 
 def _value_columns(mapping: dict[str, Any], headers: list[str]) -> list[str]:
@@ -478,84 +517,11 @@ def mapped_reading(
     if problems:
         return reading
     read = {role: reader for role, (reader, _) in readers.items()}
-    optional = [role for role in ("value_note", *EXTRA_ROLES) if role in column]
-
-    def skipped_label(row: Any, role: str) -> Skip:
-        return Skip(
-            row.number, f"“{row.get(column[role])}” in column “{column[role]}” (not imported)"
-        )
-
     if layout == "long":
-
-        def rows() -> Iterator[SourceRow | Skip]:
-            for row in stream:
-                parts = {role: read[role](row) for role in ("area", "measure", "period")}
-                missing = next((role for role, text in parts.items() if text is None), None)
-                if missing:
-                    yield skipped_label(row, missing)
-                    continue
-                source = SourceRow(
-                    row.number,
-                    parts["area"],
-                    parts["measure"],
-                    parts["period"],
-                    row.get(column["value"]),
-                )
-                for role in optional:
-                    setattr(source, role, read[role](row) or "")
-                yield source
-
-        reading.rows = rows()
+        reading.rows = _long_rows(stream, read, column)
         return reading
-
-    value_columns = [
-        names.get(name.lower(), name) for name in _value_columns(mapping, stream.headers)
-    ]
-    header_labels = {
-        str(k).strip().lower(): v
-        for k, v in (
-            (mapping.get("period" if columns_are == "periods" else "measure") or {}).get("labels")
-            or {}
-        ).items()
-    }
-    headings = {}
-    for name in value_columns:
-        text = header_labels.get(name.lower(), name)
-        if text == "":
-            continue  # a column set not to be imported
-        if columns_are == "periods":
-            try:
-                parse_period(str(text))
-            except PeriodParseError as exc:
-                problems.append(ImportProblem(1, name, f"This heading is not a period: {exc}"))
-                continue
-        headings[name] = str(text)
-    fixed_role = "measure" if columns_are == "periods" else "period"
-
-    def wide_rows() -> Iterator[SourceRow | Skip]:
-        for row in stream:
-            area = read["area"](row)
-            other = read[fixed_role](row)
-            if area is None:
-                yield skipped_label(row, "area")
-                continue
-            if other is None:
-                yield skipped_label(row, fixed_role)
-                continue
-            note = read["value_note"](row) if "value_note" in column else ""
-            for name, heading in headings.items():
-                period, measure = (heading, other) if columns_are == "periods" else (other, heading)
-                yield SourceRow(
-                    row.number,
-                    area,
-                    measure,
-                    period,
-                    row.get(name),
-                    note or "",
-                    value_column=name,
-                )
-
-    reading.rows = wide_rows()
+    headings = _wide_headings(mapping, stream, names, problems)
+    reading.rows = _wide_rows(stream, read, column, headings, columns_are)
     left = [
         name
         for name in stream.headers
@@ -566,6 +532,82 @@ def mapped_reading(
             "Columns not read (their headings are not periods): " + ", ".join(left) + "."
         )
     return reading
+
+
+def _label_skipped(row: Any, column: dict[str, str], role: str) -> Skip:
+    """A row whose label (of its area, measure or period) is set not to be imported."""
+    return Skip(row.number, f"“{row.get(column[role])}” in column “{column[role]}” (not imported)")
+
+
+def _long_rows(
+    stream: TableStream, read: dict[str, Any], column: dict[str, str]
+) -> Iterator[SourceRow | Skip]:
+    """The rows of a long table: one value a row."""
+    optional = [role for role in ("value_note", *EXTRA_ROLES) if role in column]
+    for row in stream:
+        parts = {role: read[role](row) for role in ("area", "measure", "period")}
+        missing = next((role for role, text in parts.items() if text is None), None)
+        if missing:
+            yield _label_skipped(row, column, missing)
+            continue
+        source = SourceRow(
+            row.number, parts["area"], parts["measure"], parts["period"], row.get(column["value"])
+        )
+        for role in optional:
+            setattr(source, role, read[role](row) or "")
+        yield source
+
+
+def _wide_headings(
+    mapping: dict[str, Any],
+    stream: TableStream,
+    names: dict[str, str],
+    problems: list[ImportProblem],
+) -> dict[str, str]:
+    """The value columns of a wide table, each with the period or measure its heading means
+    (through the mapping's labels); a heading that should be a period and is not is a problem."""
+    columns_are = mapping.get("columns_are", "periods")
+    role = "period" if columns_are == "periods" else "measure"
+    header_labels = {
+        str(k).strip().lower(): v
+        for k, v in ((mapping.get(role) or {}).get("labels") or {}).items()
+    }
+    headings = {}
+    for name in (names.get(n.lower(), n) for n in _value_columns(mapping, stream.headers)):
+        text = header_labels.get(name.lower(), name)
+        if text == "":
+            continue  # a column set not to be imported
+        if columns_are == "periods":
+            try:
+                parse_period(str(text))
+            except PeriodParseError as exc:
+                problems.append(ImportProblem(1, name, f"This heading is not a period: {exc}"))
+                continue
+        headings[name] = str(text)
+    return headings
+
+
+def _wide_rows(
+    stream: TableStream,
+    read: dict[str, Any],
+    column: dict[str, str],
+    headings: dict[str, str],
+    columns_are: str,
+) -> Iterator[SourceRow | Skip]:
+    """The values of a wide table: one per value column of each row."""
+    fixed_role = "measure" if columns_are == "periods" else "period"
+    for row in stream:
+        area = read["area"](row)
+        other = read[fixed_role](row)
+        if area is None or other is None:
+            yield _label_skipped(row, column, "area" if area is None else fixed_role)
+            continue
+        note = (read["value_note"](row) if "value_note" in column else "") or ""
+        for name, heading in headings.items():
+            period, measure = (heading, other) if columns_are == "periods" else (other, heading)
+            yield SourceRow(
+                row.number, area, measure, period, row.get(name), note, value_column=name
+            )
 
 
 def period_label_ok(text: str) -> bool:

@@ -18,8 +18,16 @@ from django.views.generic import FormView, TemplateView
 from bury_hc.imports import ImportRefused, table_stream
 from bury_hc.models import ImportBatch
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.uploads import UploadLimitMixin
 from performance import services
-from performance.forms.imports import SKIP, MappingForm, UploadForm, labels_to_map, mapping_initial
+from performance.forms.imports import (
+    MAX_UPLOAD_BYTES,
+    SKIP,
+    MappingForm,
+    UploadForm,
+    labels_to_map,
+    mapping_initial,
+)
 from performance.importing import (
     BACKGROUND_ROWS,
     FORMAT_LABELS,
@@ -117,7 +125,8 @@ class ImportTemplateView(ImportAccessMixin, View):
         return response
 
 
-class UploadView(ImportAccessMixin, FormView):
+class UploadView(ImportAccessMixin, UploadLimitMixin, FormView):
+    upload_max_bytes = MAX_UPLOAD_BYTES
     template_name = "performance/imports/upload.html"
     form_class = UploadForm
 
