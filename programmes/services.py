@@ -737,7 +737,8 @@ def milestone_update_reopen(
 
 
 def _site_link(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}"
+    """An absolute link for an e-mail (SITE_URL: e-mails are sent with no request to hand)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def _email(*, template: str, to: list[str], context: dict[str, Any]) -> EmailMessage:
