@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -85,8 +85,8 @@ def programme_upsert(
 def programme_people_add(
     *,
     programme: Programme,
-    leads: Iterable[AbstractBaseUser] = (),
-    approvers: Iterable[AbstractBaseUser] = (),
+    leads: Iterable[User] = (),
+    approvers: Iterable[User] = (),
 ) -> Change:
     """Add people as the programme's leads and approvers, keeping anyone already there."""
     changed = m2m_ensure(programme, field="leads", targets=leads, exact=False)
@@ -147,7 +147,7 @@ def reporting_cycle_save(
     opens_on: dt.date,
     deadline: dt.date,
     is_open: bool,
-    by: AbstractBaseUser,
+    by: User,
     reason: str = "",
 ) -> ReportingCycle:
     """Set a quarter's cycle: when it opens, its deadline, and whether it is open. The change
@@ -176,7 +176,7 @@ class MilestoneValues:
     title: str
     due_quarter: Quarter
     description: str = ""
-    owner: AbstractBaseUser | None = None
+    owner: User | None = None
     owner_name: str = ""
     start_quarter: Quarter | None = None
     due_date: dt.date | None = None
@@ -186,7 +186,7 @@ class MilestoneValues:
 
 
 def _milestone_apply(
-    milestone: Milestone, values: MilestoneValues, *, by: AbstractBaseUser, reason: str
+    milestone: Milestone, values: MilestoneValues, *, by: User, reason: str
 ) -> Milestone:
     """Write the values and links, recording one history entry for the whole change."""
     for name in (
@@ -212,9 +212,7 @@ def _milestone_apply(
 
 
 @transaction.atomic
-def milestone_create(
-    *, programme: Programme, values: MilestoneValues, by: AbstractBaseUser
-) -> Milestone:
+def milestone_create(*, programme: Programme, values: MilestoneValues, by: User) -> Milestone:
     """Add a milestone to a programme, with its links; recorded in its history as created by
     `by`."""
     milestone = Milestone(programme=programme, source="Entered in the monitor")
@@ -223,7 +221,7 @@ def milestone_create(
 
 @transaction.atomic
 def milestone_edit(
-    *, milestone: Milestone, values: MilestoneValues, by: AbstractBaseUser, expected_version: int
+    *, milestone: Milestone, values: MilestoneValues, by: User, expected_version: int
 ) -> Milestone:
     """Change a milestone. Refuses (StaleEdit) if it was saved by someone else since
     `expected_version` was read; otherwise writes atomically with one history entry."""
@@ -251,8 +249,9 @@ PLAN_COLUMNS = [
 ]
 PLAN_REQUIRED_COLUMNS = [PLAN_PRIORITY, *PLAN_QUARTER_COLUMNS]
 PLAN_SOURCE = "Milestone plan upload"
-_TITLE_MAX = Milestone._meta.get_field("title").max_length
-_OWNER_NAME_MAX = Milestone._meta.get_field("owner_name").max_length
+# Both are CharFields, so both have a max_length.
+_TITLE_MAX: int = Milestone._meta.get_field("title").max_length  # type: ignore[assignment]
+_OWNER_NAME_MAX: int = Milestone._meta.get_field("owner_name").max_length  # type: ignore[assignment]
 _BULLET = re.compile(r"^\s*(?:[-•*–·]|\d+[.)])\s+")
 
 
@@ -357,7 +356,7 @@ class _PlanChecker:
             self.problem(
                 row, PLAN_OWNER, f"The owner's name is longer than {_OWNER_NAME_MAX} characters."
             )
-        shared = {
+        shared: dict[str, Any] = {
             "description": " ".join(self.cell(row, PLAN_PRIORITY).split()),
             "owner": owner,
             "owner_name": owner_name,
@@ -445,7 +444,7 @@ def milestone_plan_import(
     file_name: str,
     programme: Programme,
     financial_year: FinancialYear,
-    by: AbstractBaseUser,
+    by: User,
 ) -> PlanImportResult:
     """Check a year's milestone plan and, only if every row is clean, create or update its
     milestones under one import batch, atomically. Raises ImportRefused (nothing written).
@@ -564,7 +563,7 @@ def milestone_update_save(
     *,
     milestone: Milestone,
     quarter: Quarter,
-    by: AbstractBaseUser,
+    by: User,
     expected_version: int | None,
     status: str,
     progress_percent: int,
@@ -610,9 +609,10 @@ def milestone_update_save(
                 MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
             ) from None
         return update
-    update = MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
-    if update is None:
+    found = MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
+    if found is None:
         raise StaleEdit(None)
+    update = found
     version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
     update.refresh_from_db()
     if not update.is_editable:
@@ -630,7 +630,7 @@ def milestone_update_save(
 def _transition(
     update: MilestoneUpdate,
     *,
-    by: AbstractBaseUser,
+    by: User,
     expected_version: int,
     allowed_from: set[str],
     refusal: str,
@@ -647,7 +647,7 @@ def _transition(
 
 @transaction.atomic
 def milestone_update_submit(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, expected_version: int
+    *, update: MilestoneUpdate, by: User, expected_version: int
 ) -> MilestoneUpdate:
     """Submit a draft or returned update for approval. Atomic; refuses a stale version
     (StaleEdit) or an update in another state (TransitionRefused). No e-mail: approvers get
@@ -668,7 +668,7 @@ def milestone_update_submit(
 
 @transaction.atomic
 def milestone_update_return(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, reason: str, expected_version: int
+    *, update: MilestoneUpdate, by: User, reason: str, expected_version: int
 ) -> MilestoneUpdate:
     """Send a submitted update back to its lead with a reason. Atomic; after commit the
     programme's leads get one e-mail saying so."""
@@ -690,7 +690,7 @@ def milestone_update_return(
 
 @transaction.atomic
 def milestone_update_approve(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, expected_version: int
+    *, update: MilestoneUpdate, by: User, expected_version: int
 ) -> MilestoneUpdate:
     """Approve a submitted update, which locks it. Atomic; no e-mail (by design)."""
     current = _transition(
@@ -709,7 +709,7 @@ def milestone_update_approve(
 
 @transaction.atomic
 def milestone_update_reopen(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, reason: str, expected_version: int
+    *, update: MilestoneUpdate, by: User, reason: str, expected_version: int
 ) -> MilestoneUpdate:
     """Unlock an approved update (back to draft) with a recorded reason: the performance
     team's door for corrections. Refuses if the quarter's cycle is closed."""
@@ -844,7 +844,7 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
     messages: list[EmailMessage] = []
     sends: list[ReminderSend] = []
     for lead, sections in lead_digests.items():
-        fresh = []
+        fresh: list[dict[str, Any]] = []
         for cycle, kind, items in sections:
             if _record_sends(lead, kind, [cycle.quarter], [len(items)], today):
                 fresh.append({"cycle": cycle, "kind": kind, "items": items})
@@ -875,7 +875,7 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
         )
 
     kind = ReminderSent.Kind.APPROVER_DIGEST
-    for approver, sections in approver_digests.items():
+    for approver, approver_sections in approver_digests.items():
         last = (
             ReminderSent.objects.filter(user=approver, kind=kind)
             .order_by("-sent_at")
@@ -883,12 +883,15 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
             .first()
         )
         if last is not None and not any(
-            update.submitted_at > last for _, updates in sections for update in updates
+            # Updates awaiting approval were submitted: submitted_at is set.
+            update.submitted_at > last  # type: ignore[operator]
+            for _, updates in approver_sections
+            for update in updates
         ):
             continue  # nothing new since their last digest
-        quarters = [cycle.quarter for cycle, _ in sections]
+        quarters = [cycle.quarter for cycle, _ in approver_sections]
         recorded = _record_sends(
-            approver, kind, quarters, [len(updates) for _, updates in sections], today
+            approver, kind, quarters, [len(updates) for _, updates in approver_sections], today
         )
         if not recorded:
             continue
@@ -898,7 +901,7 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
                 to=[approver.email],
                 context={
                     "person": approver,
-                    "sections": [{"cycle": c, "updates": u} for c, u in sections],
+                    "approver_sections": [{"cycle": c, "updates": u} for c, u in approver_sections],
                     "link": _site_link(reverse("programmes:updates")),
                 },
             )
@@ -908,7 +911,7 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
                 approver.get_username(),
                 kind,
                 tuple(quarters),
-                sum(len(u) for _, u in sections),
+                sum(len(u) for _, u in approver_sections),
             )
         )
     if messages:
