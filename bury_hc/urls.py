@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from bury_hc import views
 from bury_hc.forms import SignInForm
 from bury_hc.health import HealthView
 
@@ -11,7 +10,7 @@ admin.site.site_header = "Bury locality plan monitor: administration"
 admin.site.site_title = "Bury locality plan monitor"
 
 urlpatterns = [
-    path("", views.OverviewView.as_view(), name="overview"),
+    path("", include("board.urls")),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

@@ -638,6 +638,73 @@ def fund_overview_position() -> FundPosition | None:
 
 
 @dataclass(frozen=True)
+class FundExceptions:
+    """The fund as the Board's exceptions page needs it: the quarter shown (the asked-for
+    quarter if it has figures, else the latest signed-off one, said so), and the budget lines
+    whose forecast is beyond the amber threshold."""
+
+    asked_for: Quarter
+    quarter: Quarter | None
+    signed_off: bool
+    lines_beyond_tolerance: tuple[LineFigures, ...]
+
+    @property
+    def is_asked_for(self) -> bool:
+        return self.quarter == self.asked_for
+
+
+def fund_figures_quarter(*, quarter: Quarter) -> tuple[Quarter | None, bool]:
+    """The quarter whose figures stand for `quarter`: itself when any line has figures for it,
+    else the latest signed-off quarter before it, else the latest quarter with figures before
+    it; and whether that quarter is signed off. Two queries."""
+    if QuarterlyFinancialPosition.objects.filter(quarter=quarter).exists():
+        shown = quarter
+    else:
+        shown = (
+            FinanceQuarter.objects.filter(
+                state=FinanceQuarter.State.SIGNED_OFF, quarter__lt=quarter
+            )
+            .order_by("-quarter")
+            .values_list("quarter", flat=True)
+            .first()
+        ) or QuarterlyFinancialPosition.objects.filter(quarter__lt=quarter).aggregate(
+            latest=Max("quarter")
+        )["latest"]
+    shown = _quarter(shown)
+    if shown is None:
+        return None, False
+    signed = FinanceQuarter.objects.filter(
+        quarter=shown, state=FinanceQuarter.State.SIGNED_OFF
+    ).exists()
+    return shown, signed
+
+
+def fund_exceptions(*, quarter: Quarter) -> FundExceptions:
+    """The budget lines beyond tolerance (Red) at the quarter that stands for `quarter`.
+    At most five queries, however many lines."""
+    shown, signed_off = fund_figures_quarter(quarter=quarter)
+    lines: tuple[LineFigures, ...] = ()
+    if shown is not None:
+        lines = tuple(
+            line for line in fund_lines(quarter=shown) if line.status == VarianceStatus.RED
+        )
+    return FundExceptions(
+        asked_for=quarter, quarter=shown, signed_off=signed_off, lines_beyond_tolerance=lines
+    )
+
+
+def programme_budgets(*, financial_year: FinancialYear) -> dict[int, Decimal]:
+    """Each programme's annual budget in the year: the sum of its budget lines. One query."""
+    return {
+        row["programme_id"]: _money(row["total"])
+        for row in BudgetLine.objects.filter(financial_year=financial_year, programme__isnull=False)
+        .values("programme_id")
+        .annotate(total=Sum("annual_budget"))
+        .order_by()
+    }
+
+
+@dataclass(frozen=True)
 class ProgrammeBudgetLine:
     """A budget line that funds a programme, with its latest reported figures."""
 

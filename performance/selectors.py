@@ -15,10 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 
-from bury_hc import formatting
+from bury_hc import disclosure, formatting
 from bury_hc.periods import Month, Period, PeriodType, Quarter
 from performance.assessment import Rank, direction_sentence
 from performance.models import (
+    Area,
     ComparatorGroup,
     DashboardSnapshot,
     DirectionOfTravel,
@@ -504,3 +505,92 @@ def measure_catalogue(*, section: str = "", search: str = "") -> list[Measure]:
     if search:
         measures = measures.filter(Q(code__icontains=search) | Q(name__icontains=search))
     return list(measures)
+
+
+# --- neighbourhoods ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeighbourhoodValue:
+    name: str
+    text: str
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class NeighbourhoodMeasure:
+    """A measure's latest values by integrated neighbourhood team, small numbers suppressed."""
+
+    measure_code: str
+    measure_name: str
+    period: str
+    values: tuple[NeighbourhoodValue, ...]
+    total_text: str
+
+
+def neighbourhood_measures(
+    *, quarter: Quarter, neighbourhood: str | None = None
+) -> list[NeighbourhoodMeasure]:
+    """Each active measure with values for neighbourhood areas, at its latest period ending by
+    the quarter's end, with Bury's total for the same period. Counts are suppressed as
+    `bury_hc.disclosure` says (across all neighbourhoods, before any filter to `neighbourhood`,
+    so filtering cannot undo the secondary suppression). Two queries."""
+    since = quarter.start.replace(year=quarter.start.year - 2)
+    latest: dict[int, tuple] = {}
+    values: dict[tuple[int, dt.date], dict[str, Decimal | None]] = defaultdict(dict)
+    measures: dict[int, Measure] = {}
+    for obs in (
+        Observation.objects.filter(
+            area__kind=Area.Kind.NEIGHBOURHOOD,
+            measure__is_active=True,
+            period_end__lte=quarter.end,
+            period_end__gte=since,
+        )
+        .select_related("measure", "area")
+        .order_by("measure__code", "period_end")
+    ):
+        measures[obs.measure_id] = obs.measure
+        latest[obs.measure_id] = (obs.period_type, obs.period_start, obs.period_end)
+        values[(obs.measure_id, obs.period_start)][obs.area.name] = obs.value
+    if not latest:
+        return []
+    totals = {
+        (measure_id, start): value
+        for measure_id, start, value in Observation.objects.filter(
+            area__ons_code=settings.HOME_AREA_ONS_CODE,
+            measure_id__in=list(latest),
+            period_start__in={start for _, start, _ in latest.values()},
+        ).values_list("measure_id", "period_start", "value")
+    }
+    return [
+        _neighbourhood_measure(
+            measures[measure_id], period, values[(measure_id, period[1])], totals, neighbourhood
+        )
+        for measure_id, period in latest.items()
+    ]
+
+
+def _neighbourhood_measure(measure, period, parts, totals, neighbourhood) -> NeighbourhoodMeasure:
+    def text(value: Decimal | None) -> str:
+        return formatting.measure_value(
+            value, unit=measure.unit, decimal_places=measure.decimal_places
+        )
+
+    total = totals.get((measure.pk, period[1]))
+    is_count = measure.unit == "count"
+    hidden = disclosure.suppressed_parts(parts, total_shown=total is not None) if is_count else {}
+    shown = [
+        NeighbourhoodValue(name, hidden.get(name) or text(value), name in hidden)
+        for name, value in sorted(parts.items())
+        if neighbourhood is None or name == neighbourhood
+    ]
+    total_text = (disclosure.total_text_or_suppressed(total) if is_count else None) or (
+        text(total) if total is not None else "No Bury total"
+    )
+    return NeighbourhoodMeasure(
+        measure_code=measure.code,
+        measure_name=measure.name,
+        period=_period_label(*period),
+        values=tuple(shown),
+        total_text=total_text,
+    )

@@ -266,3 +266,14 @@ def update_actions(*, actor: Actor, state: str | None, quarter_open: bool) -> fr
     if actor.is_performance_team and state == MilestoneUpdate.State.APPROVED:
         actions.add(Action.REOPEN)
     return frozenset(actions)
+
+
+def programme_status(statuses: list[str]) -> str | None:
+    """A programme's RAG for a quarter: the worst of its milestones' reported statuses (one Red
+    milestone makes the programme Red); Complete counts as Green. None when nothing was
+    reported."""
+    ranked = [status for status in statuses if status in _STATUS_RANK]
+    if not ranked:
+        return None
+    worst = min(ranked, key=_STATUS_RANK.__getitem__)
+    return DeliveryStatus.GREEN if worst == DeliveryStatus.COMPLETE else worst

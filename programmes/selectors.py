@@ -733,3 +733,111 @@ def awaiting_by_approver(*, quarter: Quarter) -> dict[Any, list[MilestoneUpdate]
             if approver.email:
                 result[approver].append(update)
     return dict(result)
+
+
+# --- the Board's overview -------------------------------------------------------------------------
+
+REPORTED_STATES = (State.SUBMITTED, State.APPROVED)  # what the Board sees: no drafts
+
+
+@dataclass(frozen=True)
+class ProgrammeGridRow:
+    """One programme on the Board's overview: its RAG this and last quarter, its milestones
+    reporting this quarter counted by status."""
+
+    programme: Programme
+    status: str | None
+    previous_status: str | None
+    counts: list[StatusCount]
+
+    @property
+    def status_label(self) -> str:
+        return DeliveryStatus(self.status).label if self.status else "No updates"
+
+    @property
+    def previous_status_label(self) -> str:
+        return DeliveryStatus(self.previous_status).label if self.previous_status else "No updates"
+
+    @property
+    def milestone_count(self) -> int:
+        return sum(count.count for count in self.counts)
+
+
+@dataclass(frozen=True)
+class MilestoneException:
+    """A milestone reported Amber or Red this quarter, with its path back to green."""
+
+    update: MilestoneUpdate
+    milestone: Milestone
+    programme: Programme
+
+
+@dataclass(frozen=True)
+class ProgrammeGrid:
+    quarter: Quarter
+    rows: list[ProgrammeGridRow]
+    exceptions: list[MilestoneException]
+
+
+def programme_grid(*, quarter: Quarter, neighbourhood_slug: str | None = None) -> ProgrammeGrid:
+    """Every active programme with its RAG for `quarter` and the quarter before (the worst
+    submitted or approved milestone status, `rules.programme_status`), its milestones reporting
+    in `quarter` counted by status, and the Red and Amber milestones with their path to green.
+    Optionally only the milestones of one neighbourhood team. Three queries, whatever the
+    number of programmes and milestones."""
+    programmes = list(Programme.objects.filter(is_active=True).order_by("number"))
+    milestones = milestones_in_cycle(quarter=quarter).filter(programme__is_active=True)
+    updates = MilestoneUpdate.objects.filter(
+        quarter__in=[quarter, quarter.previous()],
+        state__in=REPORTED_STATES,
+        milestone__is_active=True,
+    )
+    if neighbourhood_slug:
+        milestones = milestones.filter(neighbourhood__slug=neighbourhood_slug)
+        updates = updates.filter(milestone__neighbourhood__slug=neighbourhood_slug)
+    reporting = defaultdict(list)
+    for milestone_id, programme_id in milestones.values_list("pk", "programme_id"):
+        reporting[programme_id].append(milestone_id)
+    this_quarter: dict[int, MilestoneUpdate] = {}
+    statuses: dict[tuple[int, Quarter], list[str]] = defaultdict(list)
+    for update in updates.select_related("milestone").order_by("milestone__title"):
+        statuses[(update.milestone.programme_id, update.quarter)].append(update.status)
+        if update.quarter == quarter:
+            this_quarter[update.milestone_id] = update
+    rows = [
+        ProgrammeGridRow(
+            programme=programme,
+            status=rules.programme_status(statuses[(programme.pk, quarter)]),
+            previous_status=rules.programme_status(statuses[(programme.pk, quarter.previous())]),
+            counts=status_counts(
+                this_quarter[pk].status if pk in this_quarter else None
+                for pk in reporting[programme.pk]
+            ),
+        )
+        for programme in programmes
+    ]
+    by_pk = {programme.pk: programme for programme in programmes}
+    exceptions = sorted(
+        (
+            MilestoneException(update, update.milestone, by_pk[update.milestone.programme_id])
+            for update in this_quarter.values()
+            if update.status in (DeliveryStatus.RED, DeliveryStatus.AMBER)
+            and update.milestone.programme_id in by_pk
+        ),
+        key=lambda item: (item.update.status != DeliveryStatus.RED, item.programme.number),
+    )
+    return ProgrammeGrid(quarter=quarter, rows=rows, exceptions=exceptions)
+
+
+def returned_to(*, user: AbstractBaseUser) -> list[MilestoneUpdate]:
+    """Updates returned to `user` for changes: those in the programmes they lead, in open
+    cycles, newest decision first. One query."""
+    return list(
+        MilestoneUpdate.objects.filter(
+            state=State.RETURNED,
+            milestone__programme__leads=user,
+            quarter__in=ReportingCycle.objects.filter(is_open=True).values("quarter"),
+        )
+        .select_related("milestone__programme", "decided_by")
+        .order_by("-decided_at", "pk")
+    )

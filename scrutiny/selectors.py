@@ -305,6 +305,33 @@ def _changes_content(pack: CommitteePack, content: dict[str, Any]) -> dict[str, 
     earlier = previous_pack(pack=pack, published_only=True)
     if earlier is None or not earlier.snapshot:
         return {"since": "", "measures": [], "milestones": []}
+    return _changes_between(earlier, content)
+
+
+def last_published_pack(*, committee_slug: str) -> CommitteePack | None:
+    """The committee's latest published pack (one query)."""
+    return (
+        CommitteePack.objects.filter(
+            meeting__committee__slug=committee_slug, state=CommitteePack.State.PUBLISHED
+        )
+        .select_related("meeting", "meeting__committee")
+        .order_by("-meeting__starts_at", "-pk")
+        .first()
+    )
+
+
+def changes_since_published(*, pack: CommitteePack, quarter: Quarter) -> dict[str, Any]:
+    """What changed between a published pack's frozen figures and the live figures for
+    `quarter`, computed exactly as a pack's "what changed" section is: new Reds, status and
+    direction moves, revised figures."""
+    content = {
+        "performance": _performance_content(quarter),
+        "programmes": _programmes_content(quarter),
+    }
+    return _changes_between(pack, content)
+
+
+def _changes_between(earlier: CommitteePack, content: dict[str, Any]) -> dict[str, Any]:
     before = {
         row["code"]: row
         for section in (earlier.snapshot.get("performance") or {}).get("sections", [])

@@ -9,7 +9,6 @@ revised ones with bulk_update.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.utils import timezone
 from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from performance.importing.checking import CheckResult, Key
+from performance.importing.loading import observations_load
 from performance.models import Observation, ObservationRevision
 
 CHUNK = 20_000
@@ -272,12 +272,21 @@ def values_write(
     area_ids: dict[int, int],
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write the plan's new and revised values under `batch`. Call inside a transaction."""
+    """Write the plan's new and revised values under `batch`. Call inside a transaction. On
+    PostgreSQL set-wise (`performance.importing.loading`), elsewhere with the ORM."""
     real_measure = {k: measure_ids.get(k, k) for k in check.measure_codes}
     real_area = {k: area_ids.get(k, k) for k in check.area_codes}
+    if connection.vendor == "postgresql":
+        observations_load(
+            batch_id=batch.id,
+            new=_rows_to_load(check, plan, real_measure, real_area),
+            revised=_revisions_to_load(check, plan),
+            revised_at=timezone.now(),
+            progress=progress,
+        )
+        return
     done = 0
-    writer = _copy_new if connection.vendor == "postgresql" else _bulk_create_new
-    for count in writer(check, plan, batch, real_measure, real_area):
+    for count in _bulk_create_new(check, plan, batch, real_measure, real_area):
         done += count
         if progress:
             progress(done)
@@ -374,58 +383,29 @@ def _bulk_create_new(
         yield len(chunk)
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_new(
-    check: CheckResult,
-    plan: ImportPlan,
-    batch: ImportBatch,
-    real_measure: dict[int, int],
-    real_area: dict[int, int],
-) -> Iterator[int]:
-    """COPY the new values into the observations table, a chunk at a time (PostgreSQL)."""
-    table = Observation._meta.db_table
-    columns = (
-        "measure_id, area_id, period_type, period_start, period_end, value, value_note, "
-        "numerator, denominator, lower_ci, upper_ci, batch_id"
-    )
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    batch_id = str(batch.id)
-    period_text: dict[int, str] = {}
-    lines: list[str] = []
-
-    def flush() -> int:
-        buffer = io.StringIO("".join(lines))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)
-        count = len(lines)
-        lines.clear()
-        return count
-
+def _rows_to_load(
+    check: CheckResult, plan: ImportPlan, real_measure: dict[int, int], real_area: dict[int, int]
+) -> Iterator[tuple]:
+    """The plan's new values as `observations_load` takes them."""
+    values, periods = check.values, check.periods
+    period_of: dict[int, tuple] = {}
     for key in plan.new_keys:
-        new = check.values[key]
-        pidx = key[2]
-        period = period_text.get(pidx)
+        new = values[key]
+        period = period_of.get(key[2])
         if period is None:
-            p = check.periods[pidx]
-            period = period_text[pidx] = f"{p.type.value}\t{p.start}\t{p.end}"
-        note = new[2]
-        if note:
-            note = note.translate(_COPY_ESCAPES)
-        value = new[1] if new[1] is not None else "\\N"
-        if len(new) > 3:
-            extras = "\t".join(e if e is not None else "\\N" for e in new[3:])
-        else:
-            extras = "\\N\t\\N\t\\N\t\\N"
-        lines.append(
-            f"{real_measure[key[0]]}\t{real_area[key[1]]}\t{period}\t{value}\t{note}\t"
-            f"{extras}\t{batch_id}\n"
-        )
-        if len(lines) >= CHUNK:
-            yield flush()
-    if lines:
-        yield flush()
+            p = periods[key[2]]
+            period = period_of[key[2]] = (p.type.value, p.start, p.end)
+        extras = new[3:] if len(new) > 3 else (None, None, None, None)
+        yield (new[0], real_measure[key[0]], real_area[key[1]], *period, new[1], new[2], *extras)
+
+
+def _revisions_to_load(check: CheckResult, plan: ImportPlan) -> Iterator[tuple]:
+    """The plan's revised values as `observations_load` takes them."""
+    for observation_id, key, _old in plan.changes:
+        new = check.values[key]
+        extras = new[3:] if len(new) > 3 else (None, None, None, None)
+        end = check.periods[key[2]].end
+        yield (new[0], observation_id, end, new[1], new[2], *extras)
 
 
 # --- Rolling back ----------------------------------------------------------------------------

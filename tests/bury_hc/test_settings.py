@@ -134,4 +134,4 @@ def test_redis_url_turns_off_eager_celery_and_uses_redis():
 
     assert settings["EAGER"] is False
     assert settings["BROKER"] == "redis://cache.example:6379/0"
-    assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["CACHE"] == "bury_hc.cache.FailSafeRedisCache"

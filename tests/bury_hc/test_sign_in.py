@@ -42,7 +42,7 @@ def test_sign_in_then_overview(client, board_member):
     )
 
     assert response.redirect_chain[-1][0] == reverse("overview")
-    assert "Locality plan overview" in response.content.decode()
+    assert "What needs the Board’s attention" in response.content.decode()
 
 
 @pytest.mark.django_db

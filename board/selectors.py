@@ -1,0 +1,150 @@
+"""The Board's overview: what needs the Locality Board's attention in the reporting quarter.
+
+Composes the other apps' selectors (ADR 0001: board reads scrutiny, performance, programmes,
+finance and plans; nothing imports board). Read-only; a fixed number of queries whatever the
+number of measures, milestones or budget lines (tests/board/test_board_selectors.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from bury_hc.periods import Quarter
+from bury_hc.roles import Role, user_roles
+from finance import selectors as finance_selectors
+from performance import selectors as performance_selectors
+from performance.models import DirectionOfTravel, TargetStatus
+from plans import selectors as plan_selectors
+from programmes import selectors as programme_selectors
+from scrutiny import selectors as scrutiny_selectors
+
+LOCALITY_BOARD = "locality-board"  # the committee whose last published pack the page compares
+
+
+def board_quarter() -> Quarter:
+    """The quarter the Board looks at: the reporting quarter, chosen explicitly as the quarter of
+    the newest open milestone cycle, else of the newest closed one. Importing data that runs
+    into a later month never moves it (only a new reporting cycle does). One query."""
+    return programme_selectors.default_quarter()
+
+
+@dataclass(frozen=True)
+class MeasureException:
+    row: performance_selectors.DashboardRow
+    reasons: tuple[str, ...]
+
+
+def measure_exceptions(rows: list[performance_selectors.DashboardRow]) -> list[MeasureException]:
+    """The measures off target or worsening (judged by polarity, in the snapshots)."""
+    found = []
+    for row in rows:
+        reasons = []
+        if row.status == TargetStatus.NOT_MET:
+            reasons.append(f"off target ({row.target_text})")
+        if row.direction_vs_previous == DirectionOfTravel.WORSENING:
+            reasons.append(f"worsening against {row.previous_value_text} in {row.previous_period}")
+        if reasons:
+            found.append(MeasureException(row=row, reasons=tuple(reasons)))
+    return found
+
+
+@dataclass(frozen=True)
+class BoardOverview:
+    quarter: Quarter
+    plan: Any
+    neighbourhoods: list
+    neighbourhood: Any
+    measures: list[performance_selectors.DashboardRow]
+    measure_exceptions: list[MeasureException]
+    grid: programme_selectors.ProgrammeGrid
+    budgets: dict[int, Decimal]
+    fund: finance_selectors.FundExceptions
+    fund_summary: finance_selectors.FundSummary | None
+    overdue: list[programme_selectors.CompletenessRow]
+    cycle: Any
+    changes: dict[str, Any] | None
+    changes_pack: Any
+    neighbourhood_measures: list[performance_selectors.NeighbourhoodMeasure]
+
+    @property
+    def exception_count(self) -> int:
+        return (
+            len(self.measure_exceptions)
+            + len(self.grid.exceptions)
+            + len(self.fund.lines_beyond_tolerance)
+            + len(self.overdue)
+        )
+
+    @property
+    def grid_rows(self) -> list[tuple[programme_selectors.ProgrammeGridRow, Decimal | None]]:
+        return [(row, self.budgets.get(row.programme.pk)) for row in self.grid.rows]
+
+
+def board_overview(
+    *, quarter: Quarter, neighbourhood_slug: str = "", today: dt.date | None = None
+) -> BoardOverview:
+    """Everything the overview shows for `quarter`, optionally for one neighbourhood team."""
+    today = today or timezone.localdate()
+    neighbourhoods = list(plan_selectors.neighbourhood_teams())
+    chosen = next((n for n in neighbourhoods if n.slug == neighbourhood_slug), None)
+    slug = chosen.slug if chosen else None
+    rows = performance_selectors.dashboard_rows(quarter=quarter, highlight_only=True)
+    fund = finance_selectors.fund_exceptions(quarter=quarter)
+    completeness = programme_selectors.completeness(
+        quarter=quarter, today=today, state=programme_selectors.OVERDUE
+    )
+    overdue = completeness.rows
+    if slug:
+        overdue = [row for row in overdue if row.milestone.neighbourhood_id == chosen.pk]
+    pack = scrutiny_selectors.last_published_pack(committee_slug=LOCALITY_BOARD)
+    changes = (
+        scrutiny_selectors.changes_since_published(pack=pack, quarter=quarter)
+        if pack is not None and pack.snapshot
+        else None
+    )
+    return BoardOverview(
+        quarter=quarter,
+        plan=plan_selectors.plan_current(),
+        neighbourhoods=neighbourhoods,
+        neighbourhood=chosen,
+        measures=rows,
+        measure_exceptions=measure_exceptions(rows),
+        grid=programme_selectors.programme_grid(quarter=quarter, neighbourhood_slug=slug),
+        budgets=finance_selectors.programme_budgets(financial_year=fund.quarter.financial_year)
+        if fund.quarter
+        else {},
+        fund=fund,
+        fund_summary=finance_selectors.fund_summary(financial_year=fund.quarter.financial_year)
+        if fund.quarter
+        else None,
+        overdue=overdue,
+        cycle=completeness.cycle,
+        changes=changes,
+        changes_pack=pack,
+        neighbourhood_measures=performance_selectors.neighbourhood_measures(
+            quarter=quarter, neighbourhood=chosen.name if chosen else None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PersonalWork:
+    """What the signed-in person must act on: updates returned to them (a lead), updates
+    awaiting their decision (an approver)."""
+
+    returned: list
+    awaiting: list
+
+
+def personal_work(*, user: AbstractBaseUser) -> PersonalWork:
+    roles = user_roles(user)
+    return PersonalWork(
+        returned=programme_selectors.returned_to(user=user) if Role.PROGRAMME_LEAD in roles else [],
+        awaiting=programme_selectors.awaiting_decision(user=user),
+    )
