@@ -150,7 +150,7 @@ def test_bad_rows_leave_postgresql_unchanged(catalogue):
     before = database_rows()
     bad = template_csv(
         *[("ASC-WL-01", BURY, f"{m}-24", "1", "") for m in ("Apr", "May")],
-        ("ASC-WL-01", BURY, "Jun-24", "x", ""),
+        ("ASC-WL-01", BURY, "Jun-24", "one", ""),
     )
 
     with pytest.raises(ImportRefused) as refused:
