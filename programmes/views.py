@@ -39,6 +39,7 @@ from programmes.forms import (
     return_form,
 )
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+from programmes.pages import programme_page_sections_render
 
 READERS_OF_COMPLETENESS = (
     Role.PERFORMANCE_ANALYST,
@@ -80,17 +81,32 @@ class ProgrammeDetailView(RoleRequiredMixin, TemplateView):
         except Programme.DoesNotExist:
             raise Http404("There is no programme at this address.") from None
         actor = selectors.actor_for(user=self.request.user, programme=page.programme)
-        return super().get_context_data(page=page, programme=page.programme, actor=actor, **kwargs)
+        return super().get_context_data(
+            page=page,
+            programme=page.programme,
+            actor=actor,
+            sections=programme_page_sections_render(programme=page.programme, request=self.request),
+            **kwargs,
+        )
 
 
 # --- milestones -------------------------------------------------------------------------------
 
 
 class ProgrammeEditorMixin(RoleRequiredMixin):
-    """Pages that change a programme's milestones: its leads and the performance team."""
+    """Pages that change a programme's milestones (the programme named by the address's slug):
+    its leads and the performance team."""
 
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
     programme: Programme
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
+        self.programme_check(self.programme_named(**kwargs))
+        return None
+
+    def programme_named(self, **kwargs: Any) -> Programme:
+        return get_object_or_404(Programme, slug=kwargs["slug"], is_active=True)
 
     def programme_check(self, programme: Programme) -> None:
         self.programme = programme
@@ -126,12 +142,6 @@ class MilestoneDetailView(RoleRequiredMixin, TemplateView):
 class MilestoneCreateView(ProgrammeEditorMixin, View):
     template_name = "programmes/milestone_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme))
 
@@ -154,14 +164,11 @@ class MilestoneCreateView(ProgrammeEditorMixin, View):
 
 
 class MilestoneEditView(MilestoneCreateView):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def programme_named(self, **kwargs: Any) -> Programme:
         self.milestone = get_object_or_404(
             Milestone.objects.select_related("programme"), pk=kwargs["pk"]
         )
-        self.programme_check(self.milestone.programme)
-        return View.dispatch(self, request, *args, **kwargs)
+        return self.milestone.programme
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme, milestone=self.milestone))
@@ -207,12 +214,6 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
 
     template_name = "programmes/milestone_plan_upload.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestonePlanUploadForm())
 
@@ -243,14 +244,14 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
                 by=request.user,
             )
         except ImportRefused as refused:
-            shown, more = problems_truncated(refused.problems)
+            shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
                 f"The file was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )
-            return self.render(form, problems=shown, more_problems=more)
+            return self.render(form, problems=shown, problem_count=len(refused.problems))
         messages.success(request, result.summary(file_name=upload.name))
         return redirect("programmes:detail", slug=self.programme.slug)
 
@@ -343,9 +344,8 @@ class UpdateEditView(UpdateMixin, View):
     template_name = "programmes/update_form.html"
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.load()
         if not self.actor.can_edit_milestones:
             raise PermissionDenied("Only this programme's leads and the performance team can.")
@@ -355,7 +355,7 @@ class UpdateEditView(UpdateMixin, View):
                 form = self.form(request.POST)
                 form.is_valid()
             return self.locked(form)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def form(self, data: Any = None) -> MilestoneUpdateForm:
         previous = selectors.update_for(milestone=self.milestone, quarter=self.quarter.previous())

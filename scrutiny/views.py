@@ -61,11 +61,11 @@ class PackMixin(RoleRequiredMixin):
 class PackCreateView(RoleRequiredMixin, View):
     allowed_roles = PACK_MANAGERS
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.meeting = get_object_or_404(
             Meeting.objects.select_related("committee"), pk=kwargs["meeting_id"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         form = PackCreateForm(meeting=self.meeting, initial={"sections": ["cover", "performance"]})
@@ -109,7 +109,7 @@ class PackDetailView(PackMixin, View):
                 "pack": pack,
                 "can_manage": can_manage,
                 "exports": exports,
-                "formats": PackExport.Format.choices,
+                "export_form": PackExportForm(pack_state=pack.state),
                 "in_progress": any(e.state in ("queued", "running") for e in exports),
             },
         )
