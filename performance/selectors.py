@@ -91,6 +91,7 @@ class DashboardRow:
     sparkline: tuple[SparkPoint, ...]
     ranks: tuple[Rank, ...]
     published: PublishedFigures | None
+    in_highlight_report: bool = False
 
     @property
     def sparkline_text(self) -> str:
@@ -228,6 +229,7 @@ def _dashboard_row(
         ),
         ranks=ranks,
         published=_published(highlight, snapshot, ranks) if highlight else None,
+        in_highlight_report=measure.in_highlight_report,
     )
 
 

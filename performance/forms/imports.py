@@ -7,10 +7,10 @@ import hashlib
 from pathlib import PurePath
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size, Submit
 from django import forms
 
+from bury_hc.forms import form_helper
 from performance.importing import FORMAT_LABELS, ImportFormat
 from performance.importing.catalogue import text_key
 from performance.importing.formats import MISSING_VALUES, period_label_ok
@@ -19,15 +19,6 @@ from performance.models import Area, ImportMappingProfile, Measure
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SKIP = "__skip__"
 MAX_LABELS = 40
-
-
-def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, Submit("submit", submit))
-    return helper
 
 
 class UploadForm(forms.Form):
@@ -65,13 +56,13 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("file"),
             Field.radios("file_format", legend_size=Size.SMALL),
             Field.text("source"),
             Field.text("published_on", field_width=Fixed.TEN),
             Field.select("mapping_profile"),
-            submit="Upload and check",
+            Submit("submit", "Upload and check"),
         )
 
     def clean_file(self) -> Any:
@@ -254,7 +245,7 @@ class MappingForm(forms.Form):
                 )
             )
         fields.append(Field.text("save_as"))
-        self.helper = _helper(*fields, submit="Check the file with this mapping")
+        self.helper = form_helper(*fields, Submit("submit", "Check the file with this mapping"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

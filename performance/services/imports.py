@@ -348,6 +348,7 @@ def observation_import_start(
     except ImportRefused as exc:
         observation_import.state = ObservationImport.State.REFUSED
         observation_import.problems = importing.problems_json(exc.problems)
+        observation_import.file.delete(save=False)  # unreadable: keep its problems, not it
     observation_import.save()
     return observation_import
 

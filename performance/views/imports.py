@@ -19,9 +19,11 @@ from django.views.generic import FormView, TemplateView
 
 from bury_hc.imports import ImportRefused, table_stream
 from bury_hc.models import ImportBatch
-from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.roles import Role, RoleRequiredMixin
+from bury_hc.uploads import UploadLimitMixin
 from performance import services
 from performance.forms.imports import (
+    MAX_UPLOAD_BYTES,
     SKIP,
     MappingForm,
     UploadForm,
@@ -50,12 +52,10 @@ class ImportAccessMixin(RoleRequiredMixin):
 class UploadMixin(ImportAccessMixin):
     """A view of one upload, found from the URL."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.upload = get_object_or_404(ObservationImport, pk=kwargs["pk"])
-        early = self.prepare()
-        return early or super().dispatch(request, *args, **kwargs)
+        return self.prepare()
 
     def prepare(self) -> HttpResponse | None:
         """Anything to do once the upload is known; a response to send instead, or None."""
@@ -149,7 +149,8 @@ class ImportTemplateView(ImportAccessMixin, View):
         return response
 
 
-class UploadView(ImportAccessMixin, FormView):
+class UploadView(ImportAccessMixin, UploadLimitMixin, FormView):
+    upload_max_bytes = MAX_UPLOAD_BYTES
     template_name = "performance/imports/upload.html"
     form_class = UploadForm
 
@@ -402,11 +403,12 @@ class RollbackView(ImportAccessMixin, TemplateView):
 
     template_name = "performance/imports/rollback.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.batch = get_object_or_404(
             ImportBatch, pk=kwargs["pk"], kind=ImportBatch.Kind.OBSERVATIONS
         )
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(

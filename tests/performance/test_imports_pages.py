@@ -203,7 +203,7 @@ def test_progress_answers_in_json_for_the_poll(client, analyst):
     page = client.get(reverse("performance:import_progress", args=[row.pk]))
     data = client.get(reverse("performance:import_progress", args=[row.pk]) + "?format=json").json()
 
-    assert '<progress id="import-progress-bar" class="app-progress" max="10" value="4">' in (
+    assert '<progress id="job-progress-bar" class="app-progress" max="10" value="4">' in (
         page.content.decode()
     )
     assert "Refresh this page" in page.content.decode()
