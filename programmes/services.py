@@ -901,7 +901,7 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
                 to=[approver.email],
                 context={
                     "person": approver,
-                    "approver_sections": [{"cycle": c, "updates": u} for c, u in approver_sections],
+                    "sections": [{"cycle": c, "updates": u} for c, u in approver_sections],
                     "link": _site_link(reverse("programmes:updates")),
                 },
             )
