@@ -212,3 +212,53 @@ def test_pasted_markup_and_separator_lines_do_not_reach_the_pack(draft_pack):
     cover = selectors.pack_content(pack=draft_pack)["cover"]
 
     assert cover[0]["paragraphs"] == ["Rated 12th highest.", "Next paragraph."]
+
+
+def test_fund_section_at_a_quarter_with_figures_says_whether_they_are_signed_off(
+    demo, demo_officer
+):
+    signed = services.pack_create(
+        meeting=demo.meeting,
+        quarter=Quarter(2021, 1),
+        title="Q1",
+        sections=["fund"],
+        by=demo_officer,
+    )
+    drafted = services.pack_create(
+        meeting=demo.meeting,
+        quarter=Quarter(2021, 2),
+        title="Q2",
+        sections=["fund"],
+        by=demo_officer,
+    )
+
+    signed_fund = selectors.pack_content(pack=signed)["fund"]
+    drafted_fund = selectors.pack_content(pack=drafted)["fund"]
+
+    assert signed_fund["note"] == "The 2021/22 Q1 figures, signed off by the finance lead."
+    assert drafted_fund["note"].startswith("The 2021/22 Q2 figures as entered so far")
+    assert drafted_fund["shown_quarter"] == "2021/22 Q2"
+    assert Decimal(drafted_fund["total"]["budget"]) == FUND_BUDGETS["Integrated Care Fund"]
+
+
+def test_fund_section_with_nothing_signed_off_says_so_and_shows_no_zeros(draft_pack):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    draft_pack.sections = ["fund"]
+    draft_pack.save()
+
+    content = selectors.pack_content(pack=draft_pack)
+
+    note = "No 2024/25 Q4 figures have been entered, and no earlier quarter has been signed off."
+    assert content["fund"]["note"] == note
+    assert content["fund"]["total"] is None
+    document = Document(io.BytesIO(render_pack(content=content, export_format="docx")))
+    assert note in [p.text for p in document.paragraphs]
+    assert document.tables == []
+    workbook = load_workbook(io.BytesIO(render_pack(content=content, export_format="xlsx")))
+    values = [
+        v for row in workbook["Integrated Care Fund"].iter_rows(values_only=True) for v in row
+    ]
+    assert note in values
+    assert 0 not in values
