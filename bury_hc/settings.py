@@ -35,6 +35,21 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The address people reach the service at: e-mails (sent by Celery, with no request to hand)
+# link to pages with it. Default: http://127.0.0.1:8000 in development, else https:// and the
+# first allowed host (with no allowed host, nothing: set it before sending e-mail).
+SITE_URL = env(
+    "SITE_URL",
+    default="http://127.0.0.1:8000"
+    if DEBUG
+    else (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else ""),
+).rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the service's address, e.g. https://performance.bury.example, so that "
+        "e-mails can link to its pages."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

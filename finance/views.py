@@ -26,6 +26,7 @@ from bury_hc.mixins import ChartPageMixin
 from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
 from finance import charts, selectors, services, tasks
 from finance.forms import (
@@ -145,18 +146,21 @@ class LineDetailView(RoleRequiredMixin, FinanceContextMixin, TemplateView):
 # --- entry by finance officers ---------------------------------------------------------------
 
 
-class OwnOrganisationMixin:
+class OwnOrganisationMixin(RoleRequiredMixin):
     """A finance officer's page about their own organisation's lines."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.organisation = selectors.user_organisation(request.user)
         if self.organisation is None:
             raise PermissionDenied("Your account is not linked to an organisation.")
         self.quarter = kwargs["quarter"]
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, TemplateView):
+class QuarterEntryView(OwnOrganisationMixin, FinanceContextMixin, TemplateView):
     """A finance officer's lines for a quarter: their figures, status and links to enter them."""
 
     allowed_roles = ENTRY_ROLES
@@ -175,11 +179,13 @@ class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMi
         )
 
 
-class LineEntryMixin:
-    """A finance officer's page about one of their own lines at a quarter (after the role
-    check: RoleRequiredMixin comes first in the bases)."""
+class LineEntryMixin(RoleRequiredMixin):
+    """A finance officer's page about one of their own lines at a quarter."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.quarter: Quarter = kwargs["quarter"]
         self.line: BudgetLine | None = selectors.budget_line(line_id=kwargs["pk"])
         if self.line is None or self.line.financial_year != self.quarter.financial_year:
@@ -191,10 +197,10 @@ class LineEntryMixin:
             financial_year=self.quarter.financial_year
         )
         self.current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, FormView):
+class PositionEditView(LineEntryMixin, FinanceContextMixin, FormView):
     """Enter or correct a line's figures for a quarter. Refuses a stale save (409) and any
     change to a signed-off quarter (409)."""
 
@@ -227,7 +233,7 @@ class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, F
                 expected_version=data["version"],
             )
         except services.StaleEdit:
-            return self.conflict(attempted=data)
+            return self.conflict(form)
         except services.QuarterLocked:
             self.state = selectors.quarter_state(quarter=self.quarter)
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
@@ -239,16 +245,16 @@ class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, F
         )
         return redirect("finance:entry", quarter=self.quarter)
 
-    def conflict(self, *, attempted: dict[str, Any]) -> HttpResponse:
+    def conflict(self, attempted: PositionForm) -> HttpResponse:
         """Someone saved first: nothing of theirs is lost. Show their figures in the form (so
         the next save starts from them) beside what this person tried to save."""
         current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        form = self.form_class(
-            initial=_position_initial(self.line, current), thresholds=self.thresholds
-        )
+        stored = _position_initial(self.line, current)
+        stale = stale_edit_context(form=attempted, stored=stored, current=current)
+        form = self.form_class(initial=stored, thresholds=self.thresholds)
         return self.render_to_response(
-            self.get_context_data(form=form, attempted=attempted, saved=current),
-            status=CONFLICT,
+            self.get_context_data(form=form, saved=current, stale_edit=True, **stale),
+            status=STALE_EDIT_STATUS,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -274,9 +280,7 @@ def _position_initial(line: BudgetLine, position) -> dict[str, Any]:
     }
 
 
-class PositionUploadView(
-    RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView
-):
+class PositionUploadView(OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView):
     """Upload a quarter's figures for the officer's organisation, as CSV or Excel."""
 
     upload_max_bytes = MAX_UPLOAD_BYTES
@@ -339,7 +343,7 @@ class PositionUploadView(
         )
 
 
-class UploadTemplateView(RoleRequiredMixin, OwnOrganisationMixin, View):
+class UploadTemplateView(OwnOrganisationMixin, View):
     """The upload template: the officer's lines for the quarter, with any figures saved."""
 
     allowed_roles = ENTRY_ROLES
