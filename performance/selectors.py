@@ -91,6 +91,7 @@ class DashboardRow:
     ranks: tuple[Rank, ...]
     published: PublishedFigures | None
     in_highlight_report: bool = False
+    target_value: Decimal | None = None
 
     @property
     def sparkline_text(self) -> str:
@@ -229,6 +230,7 @@ def _dashboard_row(
         ranks=ranks,
         published=_published(highlight, snapshot, ranks) if highlight else None,
         in_highlight_report=measure.in_highlight_report,
+        target_value=snapshot.target_value,
     )
 
 

@@ -14,7 +14,7 @@ from bury_hc.converters import quarter_requested
 from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
-from performance import charts, selectors, services
+from performance import charts, commentary, selectors, services
 from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
 
@@ -122,10 +122,18 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
         self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
         return super().dispatch(request, *args, **kwargs)
 
+    def suggestion(self) -> str:
+        rows = selectors.dashboard_rows(quarter=self.quarter, section=self.section.value)
+        return commentary.section_suggestion(rows) if rows else ""
+
     def get_initial(self):
+        initial = {}
         if self.existing:
-            return {"text": self.existing.text, "version": self.existing.version}
-        return {}
+            initial = {"text": self.existing.text, "version": self.existing.version}
+        if self.request.GET.get("start") == "suggestion":
+            # A first draft for the analyst to edit: nothing is saved until they save it.
+            initial["text"] = self.suggestion()
+        return initial
 
     def form_valid(self, form):
         try:
@@ -155,6 +163,7 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
             quarter=self.quarter,
             stale=self.stale,
             back_url=self.success_url(),
+            suggestion=self.suggestion(),
             **kwargs,
         )
 
