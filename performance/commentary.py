@@ -82,8 +82,9 @@ def section_suggestion(rows: Sequence[DashboardRow]) -> str:
     worsened = sum(r.direction_vs_previous == DirectionOfTravel.WORSENING for r in rows)
     missed = sum(r.status == TargetStatus.NOT_MET for r in rows)
     summary = (
-        f"Of {len(rows)} measure{'' if len(rows) == 1 else 's'}, {improved} improved and {worsened} worsened on the period "
-        f"before; {missed} {'is' if missed == 1 else 'are'} off target."
+        f"Of {len(rows)} measure{'' if len(rows) == 1 else 's'}, {improved} improved and "
+        f"{worsened} worsened on the period before; "
+        f"{missed} {'is' if missed == 1 else 'are'} off target."
     )
     sentences = [measure_suggestion(row) for row in rows]
     return "\n\n".join([summary, *sentences])
