@@ -124,7 +124,9 @@ def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) 
 
 def dashboard_quarters() -> list[Quarter]:
     """Quarters with snapshots, newest first (the quarter selector)."""
-    return sorted(set(DashboardSnapshot.objects.values_list("quarter", flat=True)), reverse=True)
+    return list(
+        DashboardSnapshot.objects.order_by("-quarter").values_list("quarter", flat=True).distinct()
+    )
 
 
 def dashboard_version(*, quarter: Quarter) -> str:
