@@ -145,18 +145,21 @@ class LineDetailView(RoleRequiredMixin, FinanceContextMixin, TemplateView):
 # --- entry by finance officers ---------------------------------------------------------------
 
 
-class OwnOrganisationMixin:
+class OwnOrganisationMixin(RoleRequiredMixin):
     """A finance officer's page about their own organisation's lines."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.organisation = selectors.user_organisation(request.user)
         if self.organisation is None:
             raise PermissionDenied("Your account is not linked to an organisation.")
         self.quarter = kwargs["quarter"]
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, TemplateView):
+class QuarterEntryView(OwnOrganisationMixin, FinanceContextMixin, TemplateView):
     """A finance officer's lines for a quarter: their figures, status and links to enter them."""
 
     allowed_roles = ENTRY_ROLES
@@ -175,11 +178,13 @@ class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMi
         )
 
 
-class LineEntryMixin:
-    """A finance officer's page about one of their own lines at a quarter (after the role
-    check: RoleRequiredMixin comes first in the bases)."""
+class LineEntryMixin(RoleRequiredMixin):
+    """A finance officer's page about one of their own lines at a quarter."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.quarter: Quarter = kwargs["quarter"]
         self.line: BudgetLine | None = selectors.budget_line(line_id=kwargs["pk"])
         if self.line is None or self.line.financial_year != self.quarter.financial_year:
@@ -191,10 +196,10 @@ class LineEntryMixin:
             financial_year=self.quarter.financial_year
         )
         self.current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, FormView):
+class PositionEditView(LineEntryMixin, FinanceContextMixin, FormView):
     """Enter or correct a line's figures for a quarter. Refuses a stale save (409) and any
     change to a signed-off quarter (409)."""
 
@@ -274,9 +279,7 @@ def _position_initial(line: BudgetLine, position) -> dict[str, Any]:
     }
 
 
-class PositionUploadView(
-    RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView
-):
+class PositionUploadView(OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView):
     """Upload a quarter's figures for the officer's organisation, as CSV or Excel."""
 
     upload_max_bytes = MAX_UPLOAD_BYTES
@@ -334,7 +337,7 @@ class PositionUploadView(
         )
 
 
-class UploadTemplateView(RoleRequiredMixin, OwnOrganisationMixin, View):
+class UploadTemplateView(OwnOrganisationMixin, View):
     """The upload template: the officer's lines for the quarter, with any figures saved."""
 
     allowed_roles = ENTRY_ROLES

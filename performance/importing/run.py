@@ -75,7 +75,8 @@ def format_resolve(stream: TableStream, file_format: str | None) -> ImportFormat
                     1,
                     None,
                     "The headings are not those of the template, ASCOF or Fingertips: choose "
-                    "“another table” and say which columns hold what.",
+                    "“another table” and say which columns hold what (on the command line: "
+                    "--mapping FILE.yaml, or --profile NAME for a saved mapping).",
                 )
             ]
         )
