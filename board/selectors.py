@@ -157,6 +157,7 @@ class BoardOverview:
     budgets: dict[int, Decimal]
     fund: finance_selectors.FundExceptions
     fund_summary: finance_selectors.FundSummary | None
+    fund_position: finance_selectors.FundPosition | None
     overdue: list[programme_selectors.CompletenessRow]
     cycle: Any
     changes: dict[str, Any] | None
@@ -215,6 +216,7 @@ def board_overview(
         fund_summary=finance_selectors.fund_summary(financial_year=fund.quarter.financial_year)
         if fund.quarter
         else None,
+        fund_position=finance_selectors.fund_overview_position(),
         overdue=overdue,
         cycle=completeness.cycle,
         changes=changes,
