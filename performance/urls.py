@@ -31,6 +31,7 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", imports.ConfirmView.as_view(), name="import_confirm"),
     path("imports/<int:pk>/progress/", imports.ProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/result/", imports.ResultView.as_view(), name="import_result"),
+    path("imports/<int:pk>/quality/", imports.QualityView.as_view(), name="import_quality"),
     path(
         "imports/batches/<int:pk>/rollback/",
         imports.RollbackView.as_view(),
