@@ -7,3 +7,4 @@ class BuryHcConfig(AppConfig):
 
     def ready(self) -> None:
         from bury_hc import converters  # noqa: F401 - registers <quarter:…> and <financial_year:…>
+        from bury_hc import tasks  # noqa: F401 - registered in every process: jobs go by name

@@ -47,3 +47,21 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_kind_display()}, {self.imported_at:%d %b %Y %H:%M})"
+
+
+class WaitingJob(models.Model):
+    """A background job that could not be handed to a worker because the broker (Redis) could
+    not be reached. The request that asked for it still succeeded; the sweep
+    (`bury_hc.jobs.waiting_jobs_send`, every minute) sends it once the broker is back."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=1, help_text="Times sending it failed.")
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)} waiting since {self.created_at:%d %b %H:%M}"

@@ -10,3 +10,12 @@ def sessions_clear_expired() -> int:
     """Delete expired login sessions; returns how many. Idempotent (scheduled nightly by beat)."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(name="bury_hc.jobs_waiting_send", acks_late=True)
+def jobs_waiting_send() -> int:
+    """Send the jobs kept while the broker was unreachable; returns how many went. Idempotent
+    (beat runs it every minute)."""
+    from bury_hc.jobs import waiting_jobs_send
+
+    return waiting_jobs_send()
