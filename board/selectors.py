@@ -94,7 +94,8 @@ def board_overview(
     neighbourhoods = list(plan_selectors.neighbourhood_teams())
     chosen = next((n for n in neighbourhoods if n.slug == neighbourhood_slug), None)
     slug = chosen.slug if chosen else None
-    rows = performance_selectors.dashboard_rows(quarter=quarter, highlight_only=True)
+    every_measure = performance_selectors.dashboard_rows(quarter=quarter)
+    rows = [row for row in every_measure if row.in_highlight_report]
     fund = finance_selectors.fund_exceptions(quarter=quarter)
     completeness = programme_selectors.completeness(
         quarter=quarter, today=today, state=programme_selectors.OVERDUE
@@ -114,7 +115,7 @@ def board_overview(
         neighbourhoods=neighbourhoods,
         neighbourhood=chosen,
         measures=rows,
-        measure_exceptions=measure_exceptions(rows),
+        measure_exceptions=measure_exceptions(every_measure),
         grid=programme_selectors.programme_grid(quarter=quarter, neighbourhood_slug=slug),
         budgets=finance_selectors.programme_budgets(financial_year=fund.quarter.financial_year)
         if fund.quarter

@@ -188,7 +188,10 @@ class Target(models.Model):
 class Observation(models.Model):
     """One value: a measure for an area over a period, and the import it came from."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="observations")
+    # No index of its own: the unique key (and the measure × period-end index) start with it.
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
     period_type = models.CharField(max_length=20, choices=[(t.value, t.label) for t in PeriodType])
     period_start = models.DateField()

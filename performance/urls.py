@@ -21,6 +21,11 @@ urlpatterns = [
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path("imports/new/", imports.UploadView.as_view(), name="import_upload"),
     path("imports/template.csv", imports.ImportTemplateView.as_view(), name="import_template"),
+    path(
+        "imports/profiles/<int:pk>.yaml",
+        imports.MappingProfileExportView.as_view(),
+        name="import_profile_export",
+    ),
     path("imports/<int:pk>/", imports.CheckView.as_view(), name="import_check"),
     path("imports/<int:pk>/mapping/", imports.MappingView.as_view(), name="import_mapping"),
     path("imports/<int:pk>/confirm/", imports.ConfirmView.as_view(), name="import_confirm"),

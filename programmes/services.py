@@ -42,7 +42,7 @@ from bury_hc.imports import (
     table_read,
 )
 from bury_hc.jobs import job_send_on_commit
-from bury_hc.models import ImportBatch
+from bury_hc.models import FileUpload, ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, version_claim
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Organisation, Priority
@@ -277,6 +277,14 @@ class PlanImportResult:
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    def summary(self, *, file_name: str) -> str:
+        """What the upload did, as the lead is told it."""
+        plural = "s" if self.created != 1 else ""
+        return (
+            f"{file_name} uploaded: {self.created} milestone{plural} added, "
+            f"{self.updated} changed, {self.unchanged} already up to date"
+        )
+
 
 def _deliverables(cell: str) -> list[str]:
     """A cell's deliverables: one per line, bullets and numbering removed."""
@@ -489,6 +497,24 @@ def milestone_plan_import(
         updated=counts["updated"],
         unchanged=counts["unchanged"],
     )
+
+
+def milestone_plan_import_from_upload(upload: FileUpload, content: bytes) -> dict[str, str]:
+    """`milestone_plan_import` for a file a worker reads (`bury_hc.uploads.file_upload_run`):
+    the upload's parameters name the programme and year. Returns what to tell the lead, and
+    the page to show them."""
+    programme = Programme.objects.get(pk=upload.parameters["programme"])
+    result = milestone_plan_import(
+        content=content,
+        file_name=upload.file_name,
+        programme=programme,
+        financial_year=FinancialYear.parse(upload.parameters["financial_year"]),
+        by=upload.created_by,
+    )
+    return {
+        "message": result.summary(file_name=upload.file_name),
+        "next": reverse("programmes:detail", kwargs={"slug": programme.slug}),
+    }
 
 
 def _milestone_matches(milestone: Milestone, values: MilestoneValues) -> bool:
@@ -712,7 +738,8 @@ def milestone_update_reopen(
 
 
 def _site_link(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}"
+    """An absolute link for an e-mail (SITE_URL: e-mails are sent with no request to hand)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def _email(*, template: str, to: list[str], context: dict[str, Any]) -> EmailMessage:

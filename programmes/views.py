@@ -22,10 +22,13 @@ from django.views.generic import TemplateView
 from bury_hc.converters import quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
+from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
-from programmes import rules, selectors, services
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from programmes import rules, selectors, services, tasks
 from programmes.forms import (
+    MAX_UPLOAD_BYTES,
     CompletenessFilterForm,
     DecisionForm,
     MilestoneForm,
@@ -36,6 +39,7 @@ from programmes.forms import (
     return_form,
 )
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+from programmes.pages import programme_page_sections_render
 
 READERS_OF_COMPLETENESS = (
     Role.PERFORMANCE_ANALYST,
@@ -77,17 +81,32 @@ class ProgrammeDetailView(RoleRequiredMixin, TemplateView):
         except Programme.DoesNotExist:
             raise Http404("There is no programme at this address.") from None
         actor = selectors.actor_for(user=self.request.user, programme=page.programme)
-        return super().get_context_data(page=page, programme=page.programme, actor=actor, **kwargs)
+        return super().get_context_data(
+            page=page,
+            programme=page.programme,
+            actor=actor,
+            sections=programme_page_sections_render(programme=page.programme, request=self.request),
+            **kwargs,
+        )
 
 
 # --- milestones -------------------------------------------------------------------------------
 
 
 class ProgrammeEditorMixin(RoleRequiredMixin):
-    """Pages that change a programme's milestones: its leads and the performance team."""
+    """Pages that change a programme's milestones (the programme named by the address's slug):
+    its leads and the performance team."""
 
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
     programme: Programme
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
+        self.programme_check(self.programme_named(**kwargs))
+        return None
+
+    def programme_named(self, **kwargs: Any) -> Programme:
+        return get_object_or_404(Programme, slug=kwargs["slug"], is_active=True)
 
     def programme_check(self, programme: Programme) -> None:
         self.programme = programme
@@ -123,12 +142,6 @@ class MilestoneDetailView(RoleRequiredMixin, TemplateView):
 class MilestoneCreateView(ProgrammeEditorMixin, View):
     template_name = "programmes/milestone_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme))
 
@@ -151,14 +164,11 @@ class MilestoneCreateView(ProgrammeEditorMixin, View):
 
 
 class MilestoneEditView(MilestoneCreateView):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def programme_named(self, **kwargs: Any) -> Programme:
         self.milestone = get_object_or_404(
             Milestone.objects.select_related("programme"), pk=kwargs["pk"]
         )
-        self.programme_check(self.milestone.programme)
-        return View.dispatch(self, request, *args, **kwargs)
+        return self.milestone.programme
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme, milestone=self.milestone))
@@ -197,25 +207,34 @@ class MilestoneEditView(MilestoneCreateView):
         return super().render(form, milestone=self.milestone, **context)
 
 
-class MilestonePlanUploadView(ProgrammeEditorMixin, View):
+class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
     """Upload a year's milestones in the Corporate Plan's shape; all or nothing."""
 
-    template_name = "programmes/milestone_plan_upload.html"
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
+    template_name = "programmes/milestone_plan_upload.html"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestonePlanUploadForm())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = MilestonePlanUploadForm(request.POST, request.FILES)
+        form = self.upload_refusal_add(MilestonePlanUploadForm(request.POST, request.FILES))
         if not form.is_valid():
             return self.render(form)
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.MILESTONE_PLAN,
+                uploaded_file=upload,
+                parameters={
+                    "programme": self.programme.pk,
+                    "financial_year": form.cleaned_data["financial_year"].label,
+                    "back": request.path,
+                },
+                by=request.user,
+                task=tasks.milestone_plan_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             result = services.milestone_plan_import(
                 content=upload.read(),
@@ -225,20 +244,15 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
                 by=request.user,
             )
         except ImportRefused as refused:
-            shown, more = problems_truncated(refused.problems)
+            shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
                 f"The file was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )
-            return self.render(form, problems=shown, more_problems=more)
-        plural = "s" if result.created != 1 else ""
-        messages.success(
-            request,
-            f"{upload.name} uploaded: {result.created} milestone{plural} added, "
-            f"{result.updated} changed, {result.unchanged} already up to date",
-        )
+            return self.render(form, problems=shown, problem_count=len(refused.problems))
+        messages.success(request, result.summary(file_name=upload.name))
         return redirect("programmes:detail", slug=self.programme.slug)
 
     def render(self, form: MilestonePlanUploadForm, **context: Any) -> HttpResponse:
@@ -330,9 +344,8 @@ class UpdateEditView(UpdateMixin, View):
     template_name = "programmes/update_form.html"
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.load()
         if not self.actor.can_edit_milestones:
             raise PermissionDenied("Only this programme's leads and the performance team can.")
@@ -342,7 +355,7 @@ class UpdateEditView(UpdateMixin, View):
                 form = self.form(request.POST)
                 form.is_valid()
             return self.locked(form)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def form(self, data: Any = None) -> MilestoneUpdateForm:
         previous = selectors.update_for(milestone=self.milestone, quarter=self.quarter.previous())

@@ -22,7 +22,7 @@ from bury_hc.roles import RoleRequiredMixin
 from bury_hc.services import StaleEdit
 from scrutiny import selectors, services
 from scrutiny.forms import PackCreateForm, PackEditForm, PackExportForm
-from scrutiny.models import CommitteePack, Meeting, PackExport
+from scrutiny.models import CommitteePack, Meeting, PackExport, PackSection
 from scrutiny.render import CONTENT_TYPES
 from scrutiny.render.html import render_pack_html
 from scrutiny.selectors import PACK_MANAGERS
@@ -61,11 +61,11 @@ class PackMixin(RoleRequiredMixin):
 class PackCreateView(RoleRequiredMixin, View):
     allowed_roles = PACK_MANAGERS
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.meeting = get_object_or_404(
             Meeting.objects.select_related("committee"), pk=kwargs["meeting_id"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         form = PackCreateForm(meeting=self.meeting, initial={"sections": ["cover", "performance"]})
@@ -109,7 +109,7 @@ class PackDetailView(PackMixin, View):
                 "pack": pack,
                 "can_manage": can_manage,
                 "exports": exports,
-                "formats": PackExport.Format.choices,
+                "export_form": PackExportForm(pack_state=pack.state),
                 "in_progress": any(e.state in ("queued", "running") for e in exports),
             },
         )
@@ -171,7 +171,17 @@ class PackPreviewView(PackMixin, View):
 
 
 class PackPublishView(PackMixin, View):
+    """Asks for confirmation (a GOV.UK warning page), then publishes on POST."""
+
     allowed_roles = PACK_MANAGERS
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pack = self.get_pack()
+        if pack.state != CommitteePack.State.DRAFT:
+            messages.info(request, "This pack has already been published.")
+            return redirect("scrutiny:pack", pk=pack.pk)
+        sections = [label for value, label in PackSection.choices if value in pack.sections]
+        return render(request, "scrutiny/pack_publish.html", {"pack": pack, "sections": sections})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         pack = services.pack_publish(pack=self.get_pack(), by=request.user)

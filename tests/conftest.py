@@ -4,6 +4,15 @@ Tests marked `postgres`, `redis` or `browser` need PostgreSQL, Redis (with a wor
 the test) or Debian's Chromium with Playwright. On a bare machine they are skipped with the
 reason; with BURY_HC_REQUIRE_SERVICES=1 (CI sets it) a missing service fails the test instead,
 so CI cannot go green by skipping the tests that matter.
+
+The Bury demo data, loaded once: ask for the `shared_demo` fixture (it returns the
+`demo.loader.DemoLoadResult` of a load with the demo users) instead of calling `demo_load` in
+each test. The demo is loaded once, in an outer transaction that every such test's own
+transaction nests inside (as a savepoint): a test may read it or change it, and its changes
+are rolled back after it. The tests asking for it are run one after another (see
+`pytest_collection_modifyitems` below); after the last one the outer transaction is rolled back,
+so tests that do not ask for it see an empty database as before. It is for `db` tests only: a
+test with `transactional_db` or `live_server` (the browser journeys) must load its own.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.db import transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -162,7 +172,7 @@ def celery_worker_start(
     database_url = _database_url_for_worker()
     if database_url:
         env["DATABASE_URL"] = database_url
-    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by celery_worker_stop
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed once the worker has it
         prefix="celery-worker-", suffix=".log", delete=False
     )
     command = [
@@ -236,3 +246,108 @@ def real_celery_worker(django_db_setup) -> Iterator[CeleryWorker]:
         yield worker
     finally:
         celery_worker_stop(worker)
+
+
+# --- The Bury demo, loaded once for the tests that read it -----------------------------------
+
+SHARED_DEMO_FIXTURE = "shared_demo"
+
+
+class _OuterDemoTransaction:
+    """The demo loaded inside an outer transaction, as Django's TestCase does with its class
+    data: the tests' own transactions become savepoints inside it, and it is rolled back after
+    the last test that uses it."""
+
+    def __init__(self) -> None:
+        self.atomic: transaction.Atomic | None = None
+        self.result = None
+        self.blocker = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.atomic is not None
+
+    def open(self, blocker) -> None:
+        from django.conf import settings
+
+        from demo.loader import demo_load
+
+        self.blocker = blocker
+        with blocker.unblock():
+            self.atomic = transaction.atomic()
+            # Marked as Django's TestCase marks its own: durable blocks may nest inside it.
+            self.atomic._from_testcase = True
+            self.atomic.__enter__()
+            try:
+                self.result = demo_load(
+                    fixtures_dir=Path(settings.BASE_DIR) / "fixtures", with_demo_users=True
+                )
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        atomic, self.atomic = self.atomic, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_outer_demo = _OuterDemoTransaction()
+
+
+def _uses_shared_demo(item: pytest.Item | None) -> bool:
+    return item is not None and SHARED_DEMO_FIXTURE in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that use the shared demo one after another, where the first of them was.
+
+    pytest-django has already put the `db` tests first; the shared-demo tests are all `db`
+    tests, so gathering them at the first one keeps that order."""
+    users = [item for item in items if _uses_shared_demo(item)]
+    if not users:
+        return
+    first = items.index(users[0])
+    others = [item for item in items[first:] if not _uses_shared_demo(item)]
+    items[first:] = users + others
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After the last test of a run of shared-demo tests, roll the demo back."""
+    result = yield
+    if _outer_demo.is_open and not _uses_shared_demo(nextitem):
+        _outer_demo.close()
+    return result
+
+
+@pytest.fixture(scope="session")
+def _shared_demo_transaction(django_db_setup, django_db_blocker) -> Iterator[_OuterDemoTransaction]:
+    # Session-scoped, so that it is set up before the test's own `db` transaction.
+    _outer_demo.open(django_db_blocker)
+    yield _outer_demo
+    _outer_demo.close()
+
+
+@pytest.fixture
+def shared_demo(request: pytest.FixtureRequest, _shared_demo_transaction, db):
+    """The Bury demo data with its demo users, loaded once per session (see the module's
+    docstring); returns the load's `DemoLoadResult`."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        pytest.fail(
+            "shared_demo is for `db` tests: a transactional test must load the demo itself",
+            pytrace=False,
+        )
+    if _shared_demo_transaction.is_open:
+        return _shared_demo_transaction.result
+    # Only when the shared-demo tests did not run one after another (a plugin reordered
+    # them): load it in this test's own transaction, as slow as before but still correct.
+    from django.conf import settings
+
+    from demo.loader import demo_load
+
+    return demo_load(fixtures_dir=Path(settings.BASE_DIR) / "fixtures", with_demo_users=True)

@@ -9,7 +9,6 @@ revised ones with bulk_update.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.utils import timezone
 from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from performance.importing.checking import CheckResult, Key
+from performance.importing.loading import observations_load
 from performance.models import Observation, ObservationRevision
 
 CHUNK = 20_000
@@ -42,6 +42,16 @@ class ImportPlan:
     )
     measure_ids: set[int] = field(default_factory=set)  # of new and revised values
     quarters: set[Quarter] = field(default_factory=set)
+    # Revisions the analyst should look at before confirming (see _revision_review).
+    large_changes: int = 0  # by more than LARGE_CHANGE of the old value
+    blanked: int = 0  # a value replaced by none
+    outranked: int = 0  # a value from a higher-ranked source, revised by a lower-ranked one
+    review_samples: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def needs_explicit_confirmation(self) -> bool:
+        """Whether the import blanks values or overrides a higher-ranked source's values."""
+        return bool(self.blanked or self.outranked)
 
     @property
     def changes_anything(self) -> bool:
@@ -61,6 +71,7 @@ def plan_build(
     *,
     measure_ids: dict[int, int] | None = None,
     area_ids: dict[int, int] | None = None,
+    file_format: str = "",
 ) -> ImportPlan:
     """Compare the checked values with those held. `measure_ids` and `area_ids` translate the
     check's provisional ids (negative for measures and areas still to be created) into real
@@ -115,6 +126,7 @@ def plan_build(
             continue
         plan.revised += 1
         plan.changes.append((old[0], key, old))
+        _revision_review(plan, check, key, new, old)
         if len(plan.samples["revised"]) < SAMPLES:
             plan.samples["revised"].append(
                 {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
@@ -129,7 +141,66 @@ def plan_build(
         plan.measure_ids.add(real_measure[key[0]])
     touched_periods = {key[2] for key in plan.new_keys} | {c[1][2] for c in plan.changes}
     plan.quarters = {check.periods[pidx].quarter for pidx in touched_periods}
+    _rank_review(plan, check, file_format)
     return plan
+
+
+LARGE_CHANGE = Decimal("0.5")
+# How far a source is trusted, by the format its file came in: a publisher's own release first,
+# then OHID's Fingertips, then tables prepared here. A lower-ranked file revising a value from
+# a higher-ranked one needs the analyst's explicit tick.
+SOURCE_RANKS = {"ascof": 3, "fingertips": 2, "template": 1, "mapped": 1}
+
+
+def source_rank(file_format: str) -> int:
+    return SOURCE_RANKS.get(file_format, 1)
+
+
+def _revision_review(
+    plan: ImportPlan, check: CheckResult, key: Key, new: tuple, old: tuple
+) -> None:
+    """Count a revision that blanks a value or moves it by more than half (keeping samples)."""
+    before, after = old[6], _decimal(new[1])
+    if before is None or before == after:
+        return
+    reason = ""
+    if after is None:
+        plan.blanked += 1
+        reason = "blanks the value"
+    elif before == 0 or abs(after - before) > LARGE_CHANGE * abs(before):
+        plan.large_changes += 1
+        reason = "changes the value by more than half"
+    if reason and len(plan.review_samples) < SAMPLES:
+        plan.review_samples.append(
+            {**_describe(check, key, new), "old": _text(before), "reason": reason}
+        )
+
+
+def _rank_review(plan: ImportPlan, check: CheckResult, file_format: str) -> None:
+    """Count the revisions of values that came from a source ranked above this file's."""
+    if not file_format or not plan.changes:
+        return
+    rank = source_rank(file_format)
+    batch_ids = {old[12] for _, _, old in plan.changes}
+    higher = {
+        batch_id
+        for batch_id, old_format in ImportBatch.objects.filter(id__in=batch_ids).values_list(
+            "id", "file_format"
+        )
+        if source_rank(old_format) > rank
+    }
+    for _, key, old in plan.changes:
+        if old[12] in higher:
+            plan.outranked += 1
+            if len(plan.review_samples) < SAMPLES:
+                new = check.values[key]
+                plan.review_samples.append(
+                    {
+                        **_describe(check, key, new),
+                        "old": _text(old[6]),
+                        "reason": "revises a value from a higher-ranked source",
+                    }
+                )
 
 
 def _unchanged(new: tuple, old: tuple, period_end: Any) -> bool:
@@ -138,7 +209,8 @@ def _unchanged(new: tuple, old: tuple, period_end: Any) -> bool:
         same_extras = all(_decimal(e) == o for e, o in zip(new[3:], old[8:12], strict=True))
     else:
         same_extras = old[8] is None and old[9] is None and old[10] is None and old[11] is None
-    return _decimal(new[1]) == old[6] and new[2] == old[7] and same_extras and period_end == old[5]
+    same_note = new[2] == old[7] or not new[2]  # a value given again without its note keeps it
+    return _decimal(new[1]) == old[6] and same_note and same_extras and period_end == old[5]
 
 
 def _describe(check: CheckResult, key: Key, new: tuple) -> dict[str, str]:
@@ -174,6 +246,11 @@ def plan_summary(check: CheckResult, plan: ImportPlan) -> dict[str, Any]:
         "measures_to_create": sorted(check.measures_to_create),
         "warnings": check.warnings[:50],
         "samples": plan.samples,
+        "large_changes": plan.large_changes,
+        "blanked": plan.blanked,
+        "outranked": plan.outranked,
+        "needs_explicit_confirmation": plan.needs_explicit_confirmation,
+        "review_samples": plan.review_samples,
         "sample_rows": check.sample_rows,
         "measures": len({key[0] for key in check.values}),
         "quarters": [q.code for q in sorted(plan.quarters)],
@@ -195,12 +272,21 @@ def values_write(
     area_ids: dict[int, int],
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write the plan's new and revised values under `batch`. Call inside a transaction."""
+    """Write the plan's new and revised values under `batch`. Call inside a transaction. On
+    PostgreSQL set-wise (`performance.importing.loading`), elsewhere with the ORM."""
     real_measure = {k: measure_ids.get(k, k) for k in check.measure_codes}
     real_area = {k: area_ids.get(k, k) for k in check.area_codes}
+    if connection.vendor == "postgresql":
+        observations_load(
+            batch_id=batch.id,
+            new=_rows_to_load(check, plan, real_measure, real_area),
+            revised=_revisions_to_load(check, plan),
+            revised_at=timezone.now(),
+            progress=progress,
+        )
+        return
     done = 0
-    writer = _copy_new if connection.vendor == "postgresql" else _bulk_create_new
-    for count in writer(check, plan, batch, real_measure, real_area):
+    for count in _bulk_create_new(check, plan, batch, real_measure, real_area):
         done += count
         if progress:
             progress(done)
@@ -297,58 +383,29 @@ def _bulk_create_new(
         yield len(chunk)
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_new(
-    check: CheckResult,
-    plan: ImportPlan,
-    batch: ImportBatch,
-    real_measure: dict[int, int],
-    real_area: dict[int, int],
-) -> Iterator[int]:
-    """COPY the new values into the observations table, a chunk at a time (PostgreSQL)."""
-    table = Observation._meta.db_table
-    columns = (
-        "measure_id, area_id, period_type, period_start, period_end, value, value_note, "
-        "numerator, denominator, lower_ci, upper_ci, batch_id"
-    )
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    batch_id = str(batch.id)
-    period_text: dict[int, str] = {}
-    lines: list[str] = []
-
-    def flush() -> int:
-        buffer = io.StringIO("".join(lines))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)
-        count = len(lines)
-        lines.clear()
-        return count
-
+def _rows_to_load(
+    check: CheckResult, plan: ImportPlan, real_measure: dict[int, int], real_area: dict[int, int]
+) -> Iterator[tuple]:
+    """The plan's new values as `observations_load` takes them."""
+    values, periods = check.values, check.periods
+    period_of: dict[int, tuple] = {}
     for key in plan.new_keys:
-        new = check.values[key]
-        pidx = key[2]
-        period = period_text.get(pidx)
+        new = values[key]
+        period = period_of.get(key[2])
         if period is None:
-            p = check.periods[pidx]
-            period = period_text[pidx] = f"{p.type.value}\t{p.start}\t{p.end}"
-        note = new[2]
-        if note:
-            note = note.translate(_COPY_ESCAPES)
-        value = new[1] if new[1] is not None else "\\N"
-        if len(new) > 3:
-            extras = "\t".join(e if e is not None else "\\N" for e in new[3:])
-        else:
-            extras = "\\N\t\\N\t\\N\t\\N"
-        lines.append(
-            f"{real_measure[key[0]]}\t{real_area[key[1]]}\t{period}\t{value}\t{note}\t"
-            f"{extras}\t{batch_id}\n"
-        )
-        if len(lines) >= CHUNK:
-            yield flush()
-    if lines:
-        yield flush()
+            p = periods[key[2]]
+            period = period_of[key[2]] = (p.type.value, p.start, p.end)
+        extras = new[3:] if len(new) > 3 else (None, None, None, None)
+        yield (new[0], real_measure[key[0]], real_area[key[1]], *period, new[1], new[2], *extras)
+
+
+def _revisions_to_load(check: CheckResult, plan: ImportPlan) -> Iterator[tuple]:
+    """The plan's revised values as `observations_load` takes them."""
+    for observation_id, key, _old in plan.changes:
+        new = check.values[key]
+        extras = new[3:] if len(new) > 3 else (None, None, None, None)
+        end = check.periods[key[2]].end
+        yield (new[0], observation_id, end, new[1], new[2], *extras)
 
 
 # --- Rolling back ----------------------------------------------------------------------------

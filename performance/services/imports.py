@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bury_hc import jobs
-from bury_hc.imports import ImportRefused, import_batch_record, table_stream
+from bury_hc.imports import ImportProblem, ImportRefused, import_batch_record, table_stream
 from bury_hc.jobs import SweepOutcome
 from bury_hc.models import ImportBatch
 from bury_hc.services import Change, record_upsert
@@ -51,6 +51,7 @@ def observations_import(
     progress: Callable[[int], None] | None = None,
     notes: str = "",
     rebuild_snapshots: bool = True,
+    overrides_confirmed: bool | None = None,
 ) -> ImportOutcome:
     """Import a file of measure values (given as bytes or a path), all or nothing.
 
@@ -80,6 +81,7 @@ def observations_import(
             progress=progress,
             notes=notes,
             rebuild_snapshots=rebuild_snapshots,
+            overrides_confirmed=overrides_confirmed,
         )
 
 
@@ -98,6 +100,7 @@ def _observations_import(
     progress: Callable[[int], None] | None,
     notes: str,
     rebuild_snapshots: bool,
+    overrides_confirmed: bool | None,
 ) -> ImportOutcome:
     stream = table_stream(file_name=file_name, content=content, path=path)
     chosen = importing.format_resolve(stream, file_format)
@@ -106,7 +109,7 @@ def _observations_import(
     reading = importing.reading_open(stream, chosen, mapping)
     check = importing.check_or_refuse(reading, progress=None if not dry_run else progress)
     if dry_run:
-        plan = importing.plan_build(check)
+        plan = importing.plan_build(check, file_format=chosen.value)
         return ImportOutcome(
             file_name=file_name,
             sha256=stream.sha256,
@@ -150,7 +153,11 @@ def _observations_import(
         if batch.status != ImportBatch.Status.APPLIED:  # a rolled-back file, imported again
             batch.status = ImportBatch.Status.APPLIED
             batch.save(update_fields=["status"])
-        plan = importing.plan_build(check, measure_ids=measure_ids, area_ids=area_ids)
+        plan = importing.plan_build(
+            check, measure_ids=measure_ids, area_ids=area_ids, file_format=chosen.value
+        )
+        if overrides_confirmed is False and plan.needs_explicit_confirmation:
+            raise ImportRefused([ImportProblem(None, None, _overrides_message(plan))])
         to_write = plan.new + plan.revised
         total = max(check.rows_read, 1)
 
@@ -203,6 +210,21 @@ def areas_register(check: CheckResult) -> dict[int, int]:
         )
         created[provisional[code]] = area.id
     return created
+
+
+def _overrides_message(plan: importing.ImportPlan) -> str:
+    parts = []
+    if plan.blanked:
+        parts.append(f"{plan.blanked} revision{'s' if plan.blanked != 1 else ''} blank values")
+    if plan.outranked:
+        parts.append(
+            f"{plan.outranked} revision{'s' if plan.outranked != 1 else ''} replace values from a "
+            "higher-ranked source"
+        )
+    return (
+        f"Nothing was imported: {' and '.join(parts)}. Check them, then confirm that these "
+        "values should be replaced."
+    )
 
 
 class ImportRollbackRefused(Exception):
@@ -329,6 +351,7 @@ def observation_import_start(
     except ImportRefused as exc:
         observation_import.state = ObservationImport.State.REFUSED
         observation_import.problems = importing.problems_json(exc.problems)
+        observation_import.file.delete(save=False)  # unreadable: keep its problems, not it
     observation_import.save()
     return observation_import
 
@@ -392,13 +415,21 @@ def observation_import_check_queue(*, observation_import: ObservationImport) -> 
     return observation_import
 
 
-def observation_import_confirm(*, observation_import: ObservationImport) -> ObservationImport:
+def observation_import_confirm(
+    *, observation_import: ObservationImport, overrides_confirmed: bool = False
+) -> ObservationImport:
     """The analyst confirmed a checked upload: queue it for a worker (stage "importing"). A
-    small file is imported at once, in the request."""
+    small file is imported at once, in the request. Revisions that blank values or override a
+    higher-ranked source are written only with `overrides_confirmed` (the analyst's tick);
+    without it the import is refused when it comes to them."""
     if observation_import.state != ObservationImport.State.CHECKED:
         return observation_import
     observation_import.state = ObservationImport.State.QUEUED
-    observation_import.plan = {**observation_import.plan, "stage": "importing"}
+    observation_import.plan = {
+        **observation_import.plan,
+        "stage": "importing",
+        "overrides_confirmed": overrides_confirmed,
+    }
     observation_import.save(update_fields=["state", "plan", "updated_at"])
     if observation_import.rows_total > importing.BACKGROUND_ROWS:
         task_queue("performance.observation_import_apply", observation_import.pk)
@@ -434,6 +465,7 @@ def observation_import_apply(*, import_id: int) -> ObservationImport:
                 by=observation_import.created_by,
                 progress=progress,
                 notes=f"Uploaded in the browser (upload {observation_import.pk}).",
+                overrides_confirmed=bool(observation_import.plan.get("overrides_confirmed")),
             )
             observation_import.state = ObservationImport.State.APPLIED
             observation_import.rows_total = outcome.check.rows_read

@@ -114,13 +114,13 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
     template_name = "performance/commentary_form.html"
     form_class = CommentaryForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         if kwargs["section"] not in ReportSection.values:
             raise Http404("There is no report section at this address.")
         self.section = ReportSection(kwargs["section"])
         self.quarter = kwargs["quarter"]
         self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         if self.existing:
@@ -207,9 +207,9 @@ class MeasureFormView(RoleRequiredMixin, StaleEditMixin, FormView):
     template_name = "performance/measure_form.html"
     form_class = MeasureForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.measure = get_object_or_404(Measure, code=kwargs["code"]) if "code" in kwargs else None
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.measure}
@@ -243,9 +243,9 @@ class MeasureChildFormView(RoleRequiredMixin, FormView):
     template_name = "performance/measure_child_form.html"
     title = ""
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.measure = get_object_or_404(Measure, code=kwargs["code"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(measure=self.measure, title=self.title, **kwargs)

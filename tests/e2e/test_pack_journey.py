@@ -63,6 +63,12 @@ def test_officer_builds_previews_exports_and_publishes_a_pack(page, live_server,
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
 
+    # Publishing asks first, on a GOV.UK warning page; cancelling leaves the draft as it was.
+    page.get_by_role("link", name="Publish the pack").click()
+    page.get_by_text("Publishing cannot be undone.").wait_for()
+    assert no_violations(page) == []
+    page.get_by_role("link", name="Cancel and go back to the pack").click()
+    page.get_by_role("link", name="Publish the pack").click()
     page.get_by_role("button", name="Publish and freeze the pack").click()
     page.get_by_text("It is now frozen.").wait_for()
     page.get_by_label("Excel (.xlsx)").check()

@@ -75,11 +75,8 @@ def published_pack(meeting, officer) -> CommitteePack:
 
 
 @pytest.fixture
-def demo(db):
+def demo(shared_demo):
     """The Bury demo data; returns the draft pack the demo loads for 19 June 2025."""
-    from demo.loader import demo_load
-
-    demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
     return CommitteePack.objects.get(
         title="Adult Social Care Performance Quarter Four Report 2024/25"
     )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bury_hc", "0003_finance_role_groups"),
+        ("bury_hc", "0004_file_upload"),
     ]
 
     operations = [
