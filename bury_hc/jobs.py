@@ -29,7 +29,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from bury_hc.celery import app
-from bury_hc.models import WaitingJob
+from bury_hc.models import FileUpload, WaitingJob
 
 logger = logging.getLogger(__name__)
 
@@ -121,18 +121,19 @@ def stuck_jobs_sweep(
     *,
     stuck: models.QuerySet,
     sends: Callable[[Any], int],
-    requeue: Callable[[Any], None],
     fail: Callable[[Any], None],
+    requeue: Callable[[Any], None] | None = None,
 ) -> SweepOutcome:
     """Release each stuck job of `stuck` (rows a worker holds locked are skipped): `requeue` it
     (which must record the send and send it after commit) while it has been sent fewer than
-    JOB_MAX_SENDS times and a worker exists, else `fail` it. One transaction; logged."""
+    JOB_MAX_SENDS times and a worker exists, else `fail` it (always, without `requeue`). One
+    transaction; logged."""
     outcome = SweepOutcome()
     eager = app.conf.task_always_eager  # no worker: running it again would block a request
     with transaction.atomic():
         for job in stuck.select_for_update(skip_locked=True):
             label = f"{job._meta.verbose_name} {job.pk}"
-            if not eager and sends(job) < JOB_MAX_SENDS:
+            if requeue is not None and not eager and sends(job) < JOB_MAX_SENDS:
                 requeue(job)
                 outcome.requeued.append(job.pk)
                 logger.warning("Stuck job: %s sent to a worker again", label)
@@ -141,3 +142,25 @@ def stuck_jobs_sweep(
                 outcome.failed.append(job.pk)
                 logger.warning("Stuck job: %s marked failed after %d sends", label, sends(job))
     return outcome
+
+
+FILE_UPLOAD_STOPPED = (
+    "The file was not loaded: the background worker stopped while reading it, and nothing was "
+    "saved. Upload it again; if it happens again, tell the performance team."
+)
+
+
+def file_uploads_sweep() -> SweepOutcome:
+    """Mark failed the uploads "being read" for longer than JOB_RUN_DEADLINE: their worker died
+    (so their transaction was rolled back), and a redelivered task leaves an upload that is no
+    longer queued alone. The page then asks for the file again. An upload still queued is
+    sent by the broker or by `waiting_jobs_send`. Beat runs it every minute."""
+    stuck = FileUpload.objects.filter(state=FileUpload.State.READING, updated_at__lt=run_deadline())
+    return stuck_jobs_sweep(stuck=stuck, sends=lambda upload: 1, fail=_file_upload_fail)
+
+
+def _file_upload_fail(upload: FileUpload) -> None:
+    upload.state = FileUpload.State.FAILED
+    upload.problems = [{"row": None, "column": None, "message": FILE_UPLOAD_STOPPED}]
+    upload.file.delete(save=False)
+    upload.save(update_fields=["state", "problems", "file", "updated_at"])

@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "file-uploads-sweep": {
+        "task": "bury_hc.file_uploads_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "pack-exports-sweep": {
         "task": "scrutiny.pack_exports_sweep",
         "schedule": 60.0,

@@ -19,3 +19,12 @@ def jobs_waiting_send() -> int:
     from bury_hc.jobs import waiting_jobs_send
 
     return waiting_jobs_send()
+
+
+@shared_task(name="bury_hc.file_uploads_sweep", acks_late=True)
+def file_uploads_sweep() -> list[int]:
+    """Mark failed the uploads whose worker died while reading them; returns their ids.
+    Idempotent (beat runs it every minute)."""
+    from bury_hc.jobs import file_uploads_sweep as sweep
+
+    return sweep().failed

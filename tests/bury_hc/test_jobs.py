@@ -1,5 +1,7 @@
 """bury_hc.jobs: a job whose broker is down is kept, waiting for the worker, and sent later."""
 
+import datetime as dt
+
 import pytest
 from kombu.exceptions import OperationalError
 
@@ -85,3 +87,27 @@ def test_broker_settings_fail_fast_and_outlast_the_longest_task(settings):
     assert options["socket_connect_timeout"] <= 2
     assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] <= 1
     assert jobs.JOB_RUN_DEADLINE.total_seconds() > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_file_upload_whose_worker_died_while_reading_is_marked_failed(django_user_model):
+    from django.utils import timezone
+
+    from bury_hc.models import FileUpload
+
+    user = django_user_model.objects.create_user("finance.council")
+    reading = FileUpload.objects.create(
+        kind="finance", file_name="figures.xlsx", state=FileUpload.State.READING, created_by=user
+    )
+    recent = FileUpload.objects.create(
+        kind="finance", file_name="other.xlsx", state=FileUpload.State.READING, created_by=user
+    )
+    FileUpload.objects.filter(pk=reading.pk).update(
+        updated_at=timezone.now() - jobs.JOB_RUN_DEADLINE - dt.timedelta(minutes=1)
+    )
+
+    assert jobs.file_uploads_sweep().failed == [reading.pk]
+
+    reading.refresh_from_db()
+    assert reading.state == FileUpload.State.FAILED
+    assert reading.problems[0]["message"] == jobs.FILE_UPLOAD_STOPPED
+    assert FileUpload.objects.get(pk=recent.pk).state == FileUpload.State.READING
