@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,6 +15,7 @@ from bury_hc.converters import quarter_requested
 from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from performance import charts, selectors, services
 from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
@@ -27,22 +29,29 @@ def cache_once(function):
 
 
 class StaleEditMixin:
-    """Show a refused stale save: the user's input kept, the stored record beside it, and the
-    form ready to save over the version they have now seen."""
+    """A refused stale save, as every app shows it (`bury_hc.stale_edits`): 409, the user's
+    input kept beside what is now stored, and the form ready to save over the version they
+    have now seen."""
 
-    stale = None
-
-    def stale_edit(self, stale: StaleEdit):
-        self.stale = stale
+    def stale_edit(self, stale: StaleEdit, form):
+        context = stale_edit_context(
+            form=form, stored=self.stored_initial(stale.current), current=stale.current
+        )
         data = self.request.POST.copy()
         data["version"] = getattr(stale.current, "version", "") or ""
-        form = self.get_form_class()(
+        rebound = self.get_form_class()(
             data=data,
             **{k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")},
         )
-        form.is_valid()
-        form.add_error(None, str(stale))
-        return self.form_invalid(form)
+        rebound.is_valid()
+        rebound.add_error(None, str(stale))
+        return self.render_to_response(
+            self.get_context_data(form=rebound, **context), status=STALE_EDIT_STATUS
+        )
+
+    def stored_initial(self, current) -> dict:
+        """The record as it now stands, as the form's initial values."""
+        return model_to_dict(current) if current is not None else {}
 
 
 class QuarterMixin:
@@ -137,9 +146,7 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
                 expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as stale:
-            self.stale = stale
-            form.add_error(None, str(stale))
-            return self.form_invalid(form)
+            return self.stale_edit(stale, form)
         messages.success(
             self.request, f"Commentary saved for {self.section.label}, {self.quarter}."
         )
@@ -153,7 +160,6 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
         return super().get_context_data(
             section=self.section,
             quarter=self.quarter,
-            stale=self.stale,
             back_url=self.success_url(),
             **kwargs,
         )
@@ -228,12 +234,12 @@ class MeasureFormView(RoleRequiredMixin, StaleEditMixin, FormView):
                     **links,
                 )
         except StaleEdit as stale:
-            return self.stale_edit(stale)
+            return self.stale_edit(stale, form)
         messages.success(self.request, f"Saved {measure.code}: {measure.name}.")
         return HttpResponseRedirect(reverse("performance:measure", kwargs={"code": measure.code}))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(measure=self.measure, stale=self.stale, **kwargs)
+        return super().get_context_data(measure=self.measure, **kwargs)
 
 
 class MeasureChildFormView(RoleRequiredMixin, FormView):

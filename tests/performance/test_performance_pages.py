@@ -119,11 +119,16 @@ def test_commentary_second_save_is_refused_and_first_kept(client, measure):
 
     response = client.post(url, {"text": "Bob's edit.", "version": opened_at})
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "Someone else saved this" in page
     assert "Alice&#x27;s edit." in page  # what is stored, shown beside Bob's own text
+    assert "Your value (not saved)" in page
     assert SectionCommentary.objects.get().text == "Alice's edit."
+    # The form now carries the stored version: saving again replaces Alice's text, knowingly.
+    again = client.post(url, {"text": "Bob's edit.", "version": opened_at + 1})
+    assert again.status_code == 302
+    assert SectionCommentary.objects.get().text == "Bob's edit."
 
 
 def test_measure_edit_refuses_stale_version(client, measure):
@@ -144,7 +149,11 @@ def test_measure_edit_refuses_stale_version(client, measure):
 
     response = client.post(url, {**form, "name": "Stale rename"})
 
-    assert "Someone else saved this" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this" in page
+    assert "Stale rename" in page  # beside the stored name, in the differences table
+    assert "Your value (not saved)" in page
     assert Measure.objects.get(code="ASC-WL-01").name == "People waiting for a needs assessment"
     assert Measure.objects.get(code="ASC-WL-01").history.count() == 2  # created, first edit
 

@@ -88,6 +88,8 @@ def test_pack_ranks_are_the_dashboards_computed_ranks(client, draft_and_publishe
     for sentences in on_screen.values():
         for sentence in sentences:
             assert sentence in html
+    assert draft["performance"]["highlights_targets_note"]  # said once, as on the screen
+    assert draft["performance"]["highlights_targets_note"] in html
     median = next(r for r in draft["performance"]["highlights"] if r["name"] == MEDIAN)
     assert any("published 4th of 10" in d for d in median["published_differences"])
 
