@@ -26,12 +26,14 @@ def stale_edit_context(
 def edit_differences(
     form: forms.BaseForm, stored: dict[str, Any], theirs: dict[str, Any]
 ) -> list[dict[str, str]]:
-    """Field by field, where what this person entered differs from what is now stored."""
+    """Field by field, where what this person entered differs from what is now stored. A form
+    may say how its values read (`value_shown(name, value)`, e.g. money as £1,234)."""
     rows = []
     for name, field in form.fields.items():
         if name == "version" or name not in theirs:
             continue
-        mine, saved = _shown(field, theirs.get(name)), _shown(field, stored.get(name))
+        mine = _form_shown(form, name, theirs.get(name))
+        saved = _form_shown(form, name, stored.get(name))
         if mine != saved:
             rows.append({"label": str(field.label or name), "yours": mine, "saved": saved})
     return rows
@@ -52,6 +54,12 @@ def last_editor(record: models.Model) -> dict[str, Any] | None:
         "who": (user.get_full_name() or user.get_username()) if user else "The system",
         "when": latest.history_date,
     }
+
+
+def _form_shown(form: forms.BaseForm, name: str, value: Any) -> str:
+    value_shown = getattr(form, "value_shown", None)
+    shown = value_shown(name, value) if value_shown is not None else None
+    return shown if shown is not None else _shown(form.fields[name], value)
 
 
 def _shown(field: forms.Field, value: Any) -> str:

@@ -347,6 +347,19 @@ class ConfirmView(UploadMixin, View):
         )
 
 
+class RetryView(UploadMixin, View):
+    """Try a failed upload again (its worker stopped): check it afresh, then confirm it."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if self.upload.state != States.FAILED:
+            messages.info(request, "This file is not waiting to be tried again.")
+            return _next_page(self.upload)
+        upload = services.observation_import_retry(observation_import=self.upload)
+        if upload.file_format != ImportFormat.MAPPED:  # a mapped table asks for its mapping
+            upload = _check(upload)
+        return _next_page(upload)
+
+
 class ProgressView(UploadMixin, TemplateView):
     """How far a background check or import has got; works without JavaScript (refresh)."""
 
