@@ -41,6 +41,7 @@ from bury_hc.imports import (
     import_batch_record,
     table_read,
 )
+from bury_hc.jobs import job_send_on_commit
 from bury_hc.models import FileUpload, ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, version_claim
@@ -684,7 +685,7 @@ def milestone_update_return(
     current.decided_by, current.decided_at = by, timezone.now()
     current._change_reason = f"Returned: {reason}"
     current.save()
-    transaction.on_commit(partial(tasks.update_returned_notify.delay, current.pk))
+    job_send_on_commit(tasks.update_returned_notify.name, current.pk)
     return current
 
 

@@ -208,6 +208,19 @@ class PackExportView(PackMixin, View):
         return redirect("scrutiny:pack", pk=pack.pk)
 
 
+class ExportRetryView(RoleRequiredMixin, View):
+    """Try a failed export again."""
+
+    allowed_roles = PACK_MANAGERS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        export = get_object_or_404(
+            PackExport, pk=pk, pack__in=selectors.packs_visible_to(request.user)
+        )
+        services.pack_export_retry(export=export)
+        return redirect("scrutiny:pack", pk=export.pack_id)
+
+
 class ExportDownloadView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         export = get_object_or_404(
