@@ -86,3 +86,21 @@ class FileUpload(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in self.FINISHED
+
+
+class WaitingJob(models.Model):
+    """A background job that could not be handed to a worker because the broker (Redis) could
+    not be reached. The request that asked for it still succeeded; the sweep
+    (`bury_hc.jobs.waiting_jobs_send`, every minute) sends it once the broker is back."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=1, help_text="Times sending it failed.")
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)} waiting since {self.created_at:%d %b %H:%M}"

@@ -196,6 +196,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bury_hc.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Jobs that cannot get stuck (bury_hc/jobs.py): send the jobs kept while Redis was down,
+    # and release imports and pack exports whose worker died. Each expires rather than piling
+    # up while no worker runs.
+    "jobs-waiting-send": {
+        "task": "bury_hc.jobs_waiting_send",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "observation-imports-sweep": {
+        "task": "performance.observation_imports_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "file-uploads-sweep": {
+        "task": "bury_hc.file_uploads_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "pack-exports-sweep": {
+        "task": "scrutiny.pack_exports_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Milestone update digests to leads and approvers; idempotent per day (programmes.tasks).
     "programmes-milestone-reminders": {
         "task": "programmes.reminders_send",
@@ -315,6 +338,9 @@ PERMISSIONS_POLICY = (
 )
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are written to the database and read through the cache: a signed-in page does not
+# query the session table while the cache holds it (and a cache outage falls back to the table).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -17,7 +17,6 @@ polled by the page, and deletes nothing but shows what became of it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -27,13 +26,13 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
 from bury_hc.imports import ImportProblem, ImportRefused, problems_json, problems_truncated
+from bury_hc.jobs import job_send_on_commit
 from bury_hc.models import FileUpload
 
 FORM_FIELDS_ALLOWANCE = 64 * 1024  # the form's other fields and the multipart boundaries
@@ -136,7 +135,7 @@ def file_upload_queue(
     )
     upload.file.save(upload.file_name, uploaded_file, save=False)
     upload.save()
-    transaction.on_commit(partial(task.delay, upload.pk))
+    job_send_on_commit(task.name, upload.pk)  # with Redis down it waits (bury_hc.jobs)
     return upload
 
 

@@ -13,6 +13,7 @@ from crispy_forms_gds.layout import Field, Fixed, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from bury_hc.formatting import pounds
 from bury_hc.forms import form_helper
 from bury_hc.numbers import NumberFormField
 from finance.services import MONEY_LIMIT
@@ -96,6 +97,10 @@ class PositionForm(forms.Form):
             Submit("save", "Save figures"),
         )
 
+    def value_shown(self, name: str, value: Any) -> str | None:
+        """Money as the pages show it (on the stale-edit page); None: shown as any value."""
+        return pounds(value) if isinstance(value, Decimal) else None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         budget, forecast = data.get("budget"), data.get("forecast_outturn")
@@ -111,7 +116,10 @@ class PositionUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
         help_text="A CSV or Excel (.xlsx) file laid out like the template.",
-        error_messages={"required": "Select a CSV or Excel file to upload"},
+        error_messages={
+            "required": "Select a CSV or Excel file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from bury_hc.mixins import ChartPageMixin
 from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
 from finance import charts, selectors, services, tasks
 from finance.forms import (
@@ -232,7 +233,7 @@ class PositionEditView(LineEntryMixin, FinanceContextMixin, FormView):
                 expected_version=data["version"],
             )
         except services.StaleEdit:
-            return self.conflict(attempted=data)
+            return self.conflict(form)
         except services.QuarterLocked:
             self.state = selectors.quarter_state(quarter=self.quarter)
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
@@ -244,16 +245,16 @@ class PositionEditView(LineEntryMixin, FinanceContextMixin, FormView):
         )
         return redirect("finance:entry", quarter=self.quarter)
 
-    def conflict(self, *, attempted: dict[str, Any]) -> HttpResponse:
+    def conflict(self, attempted: PositionForm) -> HttpResponse:
         """Someone saved first: nothing of theirs is lost. Show their figures in the form (so
         the next save starts from them) beside what this person tried to save."""
         current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        form = self.form_class(
-            initial=_position_initial(self.line, current), thresholds=self.thresholds
-        )
+        stored = _position_initial(self.line, current)
+        stale = stale_edit_context(form=attempted, stored=stored, current=current)
+        form = self.form_class(initial=stored, thresholds=self.thresholds)
         return self.render_to_response(
-            self.get_context_data(form=form, attempted=attempted, saved=current),
-            status=CONFLICT,
+            self.get_context_data(form=form, saved=current, stale_edit=True, **stale),
+            status=STALE_EDIT_STATUS,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -313,6 +314,11 @@ class PositionUploadView(OwnOrganisationMixin, FinanceContextMixin, UploadLimitM
             )
         except ImportRefused as exc:
             shown, more = problems_truncated(exc.problems)
+            form.add_error(
+                "file",
+                f"“{upload.name}” was not loaded and nothing from it was saved: correct the "
+                "problems listed and upload it again.",
+            )
             for problem in shown:
                 form.add_error("file", str(problem))
             if more:

@@ -25,6 +25,7 @@ from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.stale_edits import STALE_EDIT_STATUS, edit_differences, stale_edit_context
 from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
 from programmes import rules, selectors, services, tasks
 from programmes.forms import (
@@ -193,14 +194,14 @@ class MilestoneEditView(MilestoneCreateView):
         if current is None:
             raise Http404("The milestone has been deleted.")
         stored = MilestoneForm(programme=self.programme, milestone=current)
-        differences = _differences(form, stored.initial, form.cleaned_data)
+        stale = stale_edit_context(form=form, stored=stored.initial, current=current)
         data = form.data.copy()
         data["version"] = str(current.version)
         form = MilestoneForm(data, programme=self.programme, milestone=current)
         form.is_valid()
         form.add_error(None, services.StaleEdit(current).args[0])
-        response = self.render(form, differences=differences, saved_by=_last_editor(current))
-        response.status_code = 409
+        response = self.render(form, **stale)
+        response.status_code = STALE_EDIT_STATUS
         return response
 
     def render(self, form: MilestoneForm, **context: Any) -> HttpResponse:
@@ -247,7 +248,7 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
             shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
-                f"The file was not uploaded: it has {len(refused.problems)} problem"
+                f"“{upload.name}” was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )
@@ -428,9 +429,9 @@ class UpdateEditView(UpdateMixin, View):
         stored, and let them save again over the new version if they still want to."""
         self.load()
         stored = MilestoneUpdateForm.initial_for(update=current, previous=None) if current else {}
-        differences = _differences(form, stored, form.cleaned_data)
+        stale = stale_edit_context(form=form, stored=stored, current=current)
         if current is not None and not current.is_editable:
-            return self.locked(form, differences=differences)
+            return self.locked(form, differences=stale["differences"])
         data = form.data.copy()
         data["version"] = str(current.version) if current else ""
         rebound = self.form(data)
@@ -441,19 +442,14 @@ class UpdateEditView(UpdateMixin, View):
             "saved. Check the differences below, then save again to replace their version "
             "with yours",
         )
-        return self.render(
-            rebound,
-            status=409,
-            differences=differences,
-            saved_by=_last_editor(current) if current else None,
-        )
+        return self.render(rebound, status=STALE_EDIT_STATUS, **stale)
 
     def locked(
         self, form: MilestoneUpdateForm | None = None, differences: list | None = None
     ) -> HttpResponse:
         if form is not None and differences is None and self.update is not None:
             stored = MilestoneUpdateForm.initial_for(update=self.update, previous=None)
-            differences = _differences(form, stored, form.cleaned_data)
+            differences = edit_differences(form, stored, form.cleaned_data)
         return render(
             self.request,
             "programmes/update_locked.html",
@@ -485,7 +481,7 @@ class UpdateActionView(UpdateMixin, View):
                 "again",
             )
             self.load()
-            return self.render_detail(status=409, error_form=form)
+            return self.render_detail(status=STALE_EDIT_STATUS, error_form=form)
         except services.TransitionRefused as refused:
             form.add_error(None, str(refused))
             return self.render_detail(status=409, **{self.form_name: form, "error_form": form})
@@ -690,49 +686,3 @@ class CycleEditView(RoleRequiredMixin, View):
 
     def render(self, form: ReportingCycleForm, cycle: ReportingCycle | None) -> HttpResponse:
         return render(self.request, self.template_name, {"form": form, "cycle": cycle})
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _shown(form: Any, name: str, value: Any) -> str:
-    if value in (None, ""):
-        return "(blank)"
-    field = form.fields[name]
-    if hasattr(value, "label") and not isinstance(value, str):
-        return value.label
-    choices = dict(getattr(field, "choices", []) or [])
-    if choices and not hasattr(field, "queryset"):
-        return str(choices.get(value, value))
-    if isinstance(value, list | tuple) or hasattr(value, "all"):
-        items = value.all() if hasattr(value, "all") else value
-        return "; ".join(str(item) for item in items) or "(blank)"
-    if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
-    if hasattr(value, "strftime"):
-        return f"{value:%-d %B %Y}"
-    return str(value)
-
-
-def _differences(form: Any, stored: dict[str, Any], theirs: dict[str, Any]) -> list[dict]:
-    """Field by field, where what this person entered differs from what is now stored."""
-    rows = []
-    for name, field in form.fields.items():
-        if name == "version" or name not in theirs:
-            continue
-        mine, saved = _shown(form, name, theirs.get(name)), _shown(form, name, stored.get(name))
-        if mine != saved:
-            rows.append({"label": field.label, "yours": mine, "saved": saved})
-    return rows
-
-
-def _last_editor(record: Any) -> dict[str, Any] | None:
-    """Who saved the record last and when, from its history."""
-    latest = record.history.select_related("history_user").order_by("-history_date").first()
-    if latest is None:
-        return None
-    user = latest.history_user
-    return {
-        "who": (user.get_full_name() or user.get_username()) if user else "The system",
-        "when": latest.history_date,
-    }

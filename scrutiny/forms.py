@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms_gds.layout import HTML, Field, Fixed, Size
 from django import forms
 
 from bury_hc.forms import form_helper
 from bury_hc.periods import PeriodParseError, Quarter
-from scrutiny.models import AgendaItem, Meeting, PackExport, PackSection
+from scrutiny.models import AgendaItem, CommitteePack, Meeting, PackExport, PackSection
 from scrutiny.selectors import COVER_FIELDS
 
 SECTIONS = Field.checkboxes("sections", legend_size=Size.MEDIUM)
@@ -66,6 +68,13 @@ class PackEditForm(PackSectionsMixin):
             HTML('<h2 class="govuk-heading-l">Report cover</h2>'),
             *(Field.textarea(f"cover_{key}", rows=4) for key, _ in COVER_FIELDS),
         )
+
+    @staticmethod
+    def initial_for(pack: CommitteePack) -> dict[str, Any]:
+        """The form's values for the pack as it is stored."""
+        initial = {"title": pack.title, "sections": pack.sections, "version": pack.version}
+        initial.update({f"cover_{k}": v for k, v in (pack.cover or {}).items()})
+        return initial
 
     def cover(self) -> dict[str, str]:
         return {

@@ -226,6 +226,8 @@ def _performance_row(row, measure) -> dict[str, Any]:
         "status": row.status,
         "status_label": row.status_label,
         "target_text": row.target_text,
+        # "–" where there is no target: the table says once which measures have none.
+        "status_text": f"{row.status_label} (target {row.target_text})" if row.has_target else "–",
         "ranks": [_rank_content(rank) for rank in row.ranks],
         "published_ranks": [
             {
@@ -264,10 +266,13 @@ def _performance_content(quarter: Quarter) -> dict[str, Any]:
                 "label": summary.label,
                 "commentary": _paragraphs(commentary.text if commentary else ""),
                 "rows": section_rows,
+                "targets_note": _targets_note(section_rows),
             }
         )
+    highlights = [row for row in all_rows if row["in_highlight"]]
     return {
-        "highlights": [row for row in all_rows if row["in_highlight"]],
+        "highlights": highlights,
+        "highlights_targets_note": _targets_note(highlights),
         "sections": sections,
         "data_sources": [
             {
@@ -281,6 +286,14 @@ def _performance_content(quarter: Quarter) -> dict[str, Any]:
         ],
         "dashboard_version": performance.dashboard_version(quarter=quarter),
     }
+
+
+def _targets_note(rows: list[dict[str, Any]]) -> str:
+    from performance.assessment import targets_sentence
+
+    return targets_sentence(
+        with_target=sum(1 for row in rows if row["target_text"]), total=len(rows)
+    )
 
 
 def _programmes_content(quarter: Quarter) -> list[dict[str, Any]]:

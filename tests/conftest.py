@@ -147,36 +147,32 @@ def _database_url_for_worker() -> str | None:
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-@pytest.fixture
-def real_celery_worker(django_db_setup) -> Iterator[CeleryWorker]:
-    """Start `celery -A bury_hc worker --pool=solo` on a unique queue; stop it afterwards.
-
-    Needs the `redis` marker (and `postgres` when the tasks touch the database). The worker is
-    given the same REDIS_URL and, on PostgreSQL, a DATABASE_URL naming the *test* database.
-    """
+def celery_worker_start(
+    *, redis_url: str, queue: str | None = None, extra_env: dict[str, str] | None = None
+) -> CeleryWorker:
+    """Start `celery -A bury_hc worker --pool=solo` on its own queue (a new one unless given),
+    in a session of its own (so `os.killpg` kills the whole worker), and wait until it answers.
+    Stop it with `celery_worker_stop`."""
     from django.conf import settings
 
     from bury_hc.celery import app
 
-    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.REDIS_URL:
-        pytest.fail(
-            "real_celery_worker needs REDIS_URL and a non-eager Celery: mark the test `redis`"
-        )
-    queue = f"bury-hc-test-{uuid.uuid4().hex[:12]}"
-    hostname = f"{queue}@localhost"
+    queue = queue or f"bury-hc-test-{uuid.uuid4().hex[:12]}"
+    hostname = f"{queue}-{uuid.uuid4().hex[:6]}@localhost"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bury_hc.settings",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis_url,
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false"),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     database_url = _database_url_for_worker()
     if database_url:
         env["DATABASE_URL"] = database_url
-    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed once the worker has it
         prefix="celery-worker-", suffix=".log", delete=False
     )
     command = [
@@ -195,33 +191,61 @@ def real_celery_worker(django_db_setup) -> Iterator[CeleryWorker]:
         hostname,
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+    log_file.close()
     worker = CeleryWorker(
         process=process, queue=queue, hostname=hostname, log_path=Path(log_file.name)
     )
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            log = worker.log()
+            celery_worker_stop(worker)
+            pytest.fail(f"The Celery worker exited ({process.returncode}):\n{log}")
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            return worker
+        if time.monotonic() > deadline:
+            log = worker.log()
+            celery_worker_stop(worker)
+            pytest.fail(f"The Celery worker did not answer within {WORKER_START_TIMEOUT} s:\n{log}")
+
+
+def celery_worker_stop(worker: CeleryWorker) -> None:
+    """Warm shutdown, or a kill after 15 seconds; then remove its log."""
+    if worker.process.poll() is None:
+        worker.process.terminate()
+        try:
+            worker.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait(timeout=5)
+    worker.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def real_celery_worker(django_db_setup) -> Iterator[CeleryWorker]:
+    """Start `celery -A bury_hc worker --pool=solo` on a unique queue; stop it afterwards.
+
+    Needs the `redis` marker (and `postgres` when the tasks touch the database). The worker is
+    given the same REDIS_URL and, on PostgreSQL, a DATABASE_URL naming the *test* database.
+    """
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.REDIS_URL:
+        pytest.fail(
+            "real_celery_worker needs REDIS_URL and a non-eager Celery: mark the test `redis`"
+        )
+    worker = celery_worker_start(redis_url=settings.REDIS_URL)
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"The Celery worker exited ({process.returncode}):\n{worker.log()}")
-            if app.control.ping(destination=[hostname], timeout=0.5):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"The Celery worker did not answer within {WORKER_START_TIMEOUT} s:\n"
-                    f"{worker.log()}"
-                )
         yield worker
     finally:
-        process.terminate()  # warm shutdown
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log_file.close()
-        worker.log_path.unlink(missing_ok=True)
+        celery_worker_stop(worker)
 
 
 # --- The Bury demo, loaded once for the tests that read it -----------------------------------

@@ -18,9 +18,12 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from bury_hc import jobs
 from bury_hc.imports import ImportProblem, ImportRefused, import_batch_record, table_stream
+from bury_hc.jobs import SweepOutcome
 from bury_hc.models import ImportBatch
 from bury_hc.services import Change, record_upsert
 from performance import importing
@@ -407,7 +410,7 @@ def observation_import_check_queue(*, observation_import: ObservationImport) -> 
     observation_import.state = ObservationImport.State.QUEUED
     observation_import.plan = {**_plan_keep(observation_import.plan), "stage": "checking"}
     observation_import.rows_done = 0
-    observation_import.save(update_fields=["state", "plan", "rows_done"])
+    observation_import.save(update_fields=["state", "plan", "rows_done", "updated_at"])
     task_queue("performance.observation_import_check", observation_import.pk)
     return observation_import
 
@@ -427,7 +430,7 @@ def observation_import_confirm(
         "stage": "importing",
         "overrides_confirmed": overrides_confirmed,
     }
-    observation_import.save(update_fields=["state", "plan"])
+    observation_import.save(update_fields=["state", "plan", "updated_at"])
     if observation_import.rows_total > importing.BACKGROUND_ROWS:
         task_queue("performance.observation_import_apply", observation_import.pk)
         return observation_import
@@ -500,4 +503,61 @@ def observation_import_apply(*, import_id: int) -> ObservationImport:
         raise
     finally:
         progress.close()
+    return observation_import
+
+
+# --- Uploads whose worker died (bury_hc.jobs) -------------------------------------------------
+
+STOPPED_MESSAGE = (
+    "The import did not finish: the background worker stopped before it was done, and nothing "
+    "was written. Try again; if it happens again, tell the performance team."
+)
+
+
+def observation_imports_sweep() -> SweepOutcome:
+    """Release uploads stuck "waiting" longer than JOB_WAIT_DEADLINE or "importing" longer than
+    JOB_RUN_DEADLINE (their worker died, so their transaction was rolled back and nothing was
+    written): send each to a worker again, up to JOB_MAX_SENDS times, then mark it failed
+    with a "Try again". Beat runs it every minute; safe to run twice at once."""
+    States = ObservationImport.State
+    stuck = ObservationImport.objects.filter(
+        Q(state=States.QUEUED, updated_at__lt=jobs.wait_deadline())
+        | Q(state=States.IMPORTING, updated_at__lt=jobs.run_deadline())
+    )
+    return jobs.stuck_jobs_sweep(
+        stuck=stuck, sends=_sends, requeue=_import_requeue, fail=_import_fail
+    )
+
+
+def _sends(upload: ObservationImport) -> int:
+    return int((upload.plan or {}).get("sends", 1))
+
+
+def _import_requeue(upload: ObservationImport) -> None:
+    checking = (upload.plan or {}).get("stage") == "checking"
+    upload.state = ObservationImport.State.QUEUED
+    upload.rows_done = 0
+    upload.plan = {**(upload.plan or {}), "sends": _sends(upload) + 1}
+    upload.save(update_fields=["state", "rows_done", "plan", "updated_at"])
+    task = "observation_import_check" if checking else "observation_import_apply"
+    task_queue(f"performance.{task}", upload.pk)
+
+
+def _import_fail(upload: ObservationImport) -> None:
+    upload.state = ObservationImport.State.FAILED
+    upload.problems = [{"row": None, "column": None, "message": STOPPED_MESSAGE}]
+    upload.save(update_fields=["state", "problems", "updated_at"])
+
+
+def observation_import_retry(*, observation_import: ObservationImport) -> ObservationImport:
+    """The analyst asked to try a failed upload again: it goes back to "uploaded", to be
+    checked afresh (the data may have changed since) and confirmed again. Any other state is
+    left as it is."""
+    if observation_import.state != ObservationImport.State.FAILED:
+        return observation_import
+    observation_import.state = ObservationImport.State.UPLOADED
+    observation_import.problems = []
+    observation_import.plan = _plan_keep(observation_import.plan or {})
+    observation_import.rows_done = 0
+    observation_import.save(update_fields=["state", "problems", "plan", "rows_done", "updated_at"])
     return observation_import

@@ -162,16 +162,18 @@ def _performance(document, content: dict[str, Any]) -> None:
         return
     document.add_heading(f"Adult Social Care Performance Report for {content['quarter']}", level=1)
     document.add_heading("Highlight report", level=2)
+    if performance.get("highlights_targets_note"):
+        document.add_paragraph(performance["highlights_targets_note"])
     _table(
         document,
-        ["Measure", "Latest", "Period", "Direction of travel", "Status against target", "Ranks"],
+        ["Measure", "Latest", "Period", "Direction of travel", "Against target", "Ranks"],
         [
             [
                 row["name"],
                 row["value_text"],
                 row["period"],
                 row.get("direction_text") or row["direction_label"],
-                row["status_label"],
+                row.get("status_text") or row["status_label"],
                 _ranks_text(row),
             ]
             for row in performance["highlights"]
@@ -182,6 +184,8 @@ def _performance(document, content: dict[str, Any]) -> None:
         document.add_heading(section["label"], level=2)
         for paragraph in section["commentary"]:
             document.add_paragraph(paragraph)
+        if section["rows"] and section.get("targets_note"):
+            document.add_paragraph(section["targets_note"])
         _table(
             document,
             [
@@ -190,7 +194,7 @@ def _performance(document, content: dict[str, Any]) -> None:
                 "Previous",
                 "Same period last year",
                 "Direction",
-                "Status",
+                "Against target",
                 "Trend",
             ],
             [
@@ -200,7 +204,7 @@ def _performance(document, content: dict[str, Any]) -> None:
                     row["previous_text"],
                     row["last_year_text"],
                     row["direction_label"],
-                    row["status_label"],
+                    row.get("status_text") or row["status_label"],
                     row["sparkline_text"],
                 ]
                 for row in section["rows"]

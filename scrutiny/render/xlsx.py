@@ -97,6 +97,10 @@ def _plain(value: Any) -> Any:
     return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
+def _notes(*sentences: str | None) -> tuple[str, ...]:
+    return tuple(sentence for sentence in sentences if sentence)
+
+
 def render_xlsx(content: dict[str, Any]) -> bytes:
     workbook = Workbook(content)
     about = workbook.sheet("About")
@@ -147,7 +151,7 @@ def _measure_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]
         "Unit",
         "Period",
         "Direction of travel",
-        "Status against target",
+        "Against target",
         "Target",
         "Rank among comparators",
         "Differs from the published report",
@@ -163,7 +167,7 @@ def _measure_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]
             r.get("unit_label", r["unit"]),
             r["period"],
             r.get("direction_text") or r["direction_label"],
-            r["status_label"],
+            r.get("status_text") or r["status_label"],
             r["target_text"],
             "\n".join(rank.get("sentence", "") for rank in r.get("ranks", [])),
             "\n".join(r.get("published_differences", [])),
@@ -178,10 +182,18 @@ def _measure_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]
 def _performance(workbook: Workbook, performance: dict[str, Any] | None) -> None:
     if not performance:
         return
-    workbook.table("Highlight report", *_measure_rows(performance["highlights"]))
+    workbook.table(
+        "Highlight report",
+        *_measure_rows(performance["highlights"]),
+        notes=_notes(performance.get("highlights_targets_note")),
+    )
     for section in performance["sections"]:
         if section["rows"]:
-            workbook.table(section["label"], *_measure_rows(section["rows"]))
+            workbook.table(
+                section["label"],
+                *_measure_rows(section["rows"]),
+                notes=_notes(section.get("targets_note")),
+            )
     workbook.table(
         "Data sources",
         ["Measure", "Data source", "What good looks like"],
@@ -240,5 +252,5 @@ def _fund(workbook: Workbook, fund: dict[str, Any] | None) -> None:
             ]
             for p in pools
         ],
-        notes=tuple(note for note in [fund.get("note", "")] if note),
+        notes=_notes(fund.get("note")),
     )

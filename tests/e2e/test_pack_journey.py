@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import axe_violations, sign_in
+from tests.support.jobs import jobs_run_here
 
 pytestmark = pytest.mark.browser
 
@@ -10,11 +11,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def exports_in_process(monkeypatch):
     # The live server runs in this process: export tasks run here, with or without Redis.
-    from scrutiny.tasks import pack_export_render
-
-    monkeypatch.setattr(
-        pack_export_render, "delay", lambda export_id: pack_export_render.apply((export_id,))
-    )
+    jobs_run_here(monkeypatch, "scrutiny.tasks.pack_export_render")
 
 
 def no_violations(page) -> list:

@@ -325,6 +325,8 @@ def test_a_stale_save_is_refused_with_a_clear_message_and_nothing_lost(client, f
     assert '<a href="#id_budget">' in page
     assert 'name="version" value="2"' in page  # the form now starts from the saved figures
     assert "£995,000" in page  # what they tried, shown beside what is saved
+    assert "Your value (not saved)" in page  # the stale-edit table every app shows
+    assert "£1,009,000" in page
     position = QuarterlyFinancialPosition.objects.get()
     assert (position.version, position.forecast_outturn) == (2, Decimal("1009000.00"))
 

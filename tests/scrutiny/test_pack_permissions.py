@@ -12,6 +12,7 @@ from django.utils import timezone
 from bury_hc.roles import Role
 from scrutiny.models import CommitteePack, PackExport
 from tests.factories import user_with_role
+from tests.support.jobs import jobs_dropped
 
 MANAGERS = {Role.SCRUTINY_OFFICER, Role.ADMINISTRATOR}
 READERS = [role for role in Role if role not in MANAGERS]
@@ -111,7 +112,7 @@ def pages(objects) -> list[tuple[str, str, dict, set[int], set[int]]]:
 @pytest.fixture(autouse=True)
 def no_export_tasks(monkeypatch):
     # The export task itself is tested elsewhere; here only who may ask for one.
-    monkeypatch.setattr("scrutiny.tasks.pack_export_render.delay", lambda *args: None)
+    jobs_dropped(monkeypatch, "scrutiny.tasks.pack_export_render")
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.name.lower())
