@@ -35,7 +35,7 @@ os.environ.setdefault(
     ),
 )
 
-from _setup import ENV, ROOT, django_setup, reset_measure_data
+from _setup import ENV, ROOT, django_setup, gunicorn, reset_measure_data, signed_in
 
 ASCOF_FILE = Path("/work/shared/data/ascof/trend_data.csv")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -47,25 +47,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def analyst_session() -> tuple[str, str]:
-    """A signed-in performance analyst: the session cookie's name and value."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from bury_hc.roles import Role
-
-    user, _ = get_user_model().objects.get_or_create(username="bench.analyst")
-    user.groups.add(Group.objects.get(name=Role.PERFORMANCE_ANALYST.value))
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return settings.SESSION_COOKIE_NAME, session.session_key
-
-
 def server_start(port: int) -> subprocess.Popen:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -73,22 +54,7 @@ def server_start(port: int) -> subprocess.Popen:
         env={**os.environ, **ENV},
         check=True,
     )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "bury_hc.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-    )
+    server = gunicorn(port, workers=1, timeout=300)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -128,7 +94,9 @@ def main() -> None:
     django_setup()
     from playwright.sync_api import sync_playwright
 
-    cookie_name, cookie_value = analyst_session()
+    from bury_hc.roles import Role
+
+    cookie_name, cookie_value = signed_in("bench.analyst", Role.PERFORMANCE_ANALYST)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = server_start(port)

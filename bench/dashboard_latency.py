@@ -28,8 +28,10 @@ from _setup import (
     bench_batch,
     copy_observations,
     django_setup,
+    gunicorn,
     months,
     reset_measure_data,
+    signed_in,
     synthetic_world,
 )
 
@@ -71,8 +73,6 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -91,16 +91,7 @@ def main() -> None:
         rows = dashboard_rows(quarter=quarter, highlight_only=True)
     print(f"{len(rows)} highlight rows read in {len(queries)} queries")
 
-    user, _ = get_user_model().objects.get_or_create(username="bench.reader")
-    from django.contrib.auth.models import Group
-
-    user.groups.add(Group.objects.get(name=Role.BOARD_MEMBER.value))
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookie = "=".join(signed_in("bench.reader", Role.BOARD_MEMBER))
 
     static_root = Path(settings.STATIC_ROOT)
     subprocess.run(
@@ -110,20 +101,7 @@ def main() -> None:
         check=True,
     )
     port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "bury_hc.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-    )
+    server = gunicorn(port, workers=args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         page_url = f"{base}/performance/?quarter={quarter.code}"
@@ -141,20 +119,7 @@ def main() -> None:
         static_file.write_bytes(b"x" * size)
         server.terminate()
         server.wait(timeout=10)
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "bury_hc.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **ENV},
-        )
+        server = gunicorn(port, workers=args.workers)
         static_url = f"{base}/static/bench-same-size.html"
         for _ in range(50):
             try:
