@@ -11,7 +11,7 @@ REDIS_URL), as in the embedded default, so the check, the import and the dashboa
 inside the requests being timed. The values are removed before each run, so every run imports
 every value as new (the measures and areas the first run creates stay). Prints the seconds
 from pressing "Upload and check" to the check page, from pressing "Import" to the result page,
-and the two together.
+the two together, and the CPU seconds gunicorn used meanwhile (PostgreSQL's aside).
 
 The database is BENCH_BROWSER_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/bury_hc_bench_browser), created and migrated if needed. Not
@@ -65,6 +65,16 @@ def server_start(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and its worker processes (gunicorn's)."""
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for each in (pid, *map(int, children)):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def one_import(page, base: str, path: Path) -> tuple[float, float]:
     page.goto(f"{base}/performance/imports/new/")
     page.get_by_label("File", exact=True).set_input_files(str(path))
@@ -102,8 +112,8 @@ def main() -> None:
     server = server_start(port)
     rows = sum(1 for _ in options.file.open(encoding="utf-8-sig")) - 1
     print(f"{options.file.name}: {rows:,} rows; gunicorn, 1 worker, Celery eager; Chromium")
-    print("| run | upload and check (s) | import (s) | end to end (s) |")
-    print("|---:|---:|---:|---:|")
+    print("| run | upload and check (s) | import (s) | end to end (s) | CPU s (gunicorn) |")
+    print("|---:|---:|---:|---:|---:|")
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -117,8 +127,10 @@ def main() -> None:
             page.set_default_timeout(300_000)
             for run in range(1, options.runs + 1):
                 reset_measure_data()
+                cpu = process_cpu(server.pid)
                 check, apply = one_import(page, base, options.file)
-                print(f"| {run} | {check:.1f} | {apply:.1f} | {check + apply:.1f} |")
+                cpu = process_cpu(server.pid) - cpu
+                print(f"| {run} | {check:.1f} | {apply:.1f} | {check + apply:.1f} | {cpu:.1f} |")
             browser.close()
     finally:
         server.terminate()
