@@ -65,7 +65,7 @@ def signed_in(username: str, role) -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, session.session_key
 
 
-def gunicorn(port: int, *, workers: int, timeout: int = 30) -> subprocess.Popen:
+def gunicorn(port: int, workers: int, *, timeout: int = 30) -> subprocess.Popen:
     """gunicorn serving the application on 127.0.0.1:`port` (loopback only)."""
     return subprocess.Popen(
         [

@@ -7,8 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 MILLION = Decimal(1_000_000)
 
 
+def refuse_float(value: object) -> None:
+    """Raise TypeError for a float: money and measure values are Decimal from end to end."""
+    if isinstance(value, float):
+        raise TypeError(f"{value!r} is a float: money and measure values must be Decimal")
+
+
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
     """Round as people expect (2.5 becomes 3), not as bankers do."""
+    refuse_float(value)
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -25,6 +32,7 @@ def pounds_millions(value: Decimal | None, places: int = 1) -> str:
     """£330.0m - millions to one decimal place, for summaries."""
     if value is None:
         return "–"
+    refuse_float(value)
     millions = round_half_up(value / MILLION, places)
     sign = "−" if millions < 0 else ""
     return f"{sign}£{abs(millions):,.{places}f}m"

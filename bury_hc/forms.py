@@ -1,8 +1,24 @@
-"""The sign-in form, laid out in the GOV.UK Design System style."""
+"""How every form is laid out (GOV.UK Design System, through crispy-forms-gds), and the
+sign-in form."""
+
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django.contrib.auth.forms import AuthenticationForm
+
+
+def form_helper(*layout: Any) -> FormHelper:
+    """A form's crispy helper: its fields (and buttons, where the layout gives them) in
+    order, with small labels and legends. No `<form>` tag: the template writes it, with the
+    CSRF token and any buttons the layout leaves out. Every form's `self.helper` is one."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True  # the template's <form> has the token
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    helper.layout = Layout(*layout)
+    return helper
 
 
 class SignInForm(AuthenticationForm):
@@ -17,10 +33,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].label = "Password"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("username", field_width=Fixed.TWENTY),
             Field.text("password", field_width=Fixed.TWENTY),
             Submit("submit", "Sign in"),

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -536,6 +536,14 @@ def import_batch_record(
         },
     )
     return batch, ("created" if created else "unchanged")
+
+
+def problems_json(problems: Sequence[ImportProblem]) -> list[dict[str, Any]]:
+    """Problems as stored on an upload and shown in the browser."""
+    return [
+        {"row": problem.row, "column": problem.column, "message": problem.message}
+        for problem in problems
+    ]
 
 
 def problems_truncated(problems: Sequence[ImportProblem]) -> tuple[list[ImportProblem], int]:

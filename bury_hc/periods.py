@@ -302,28 +302,57 @@ def parse_period(text: str) -> Period:
     if not raw:
         raise PeriodParseError("The period is blank.")
     cleaned = re.sub(r"\s+", " ", raw)
+    for reader in _PERIOD_READERS:  # in this order: the first that reads the text wins
+        period = reader(cleaned, raw)
+        if period is not None:
+            return period
+    raise PeriodParseError(
+        f"“{raw}” is not a period this application can read: use a month (Apr-24), a quarter "
+        "(2024/25 Q4), a financial year (2024/25) or a calendar year (2024)."
+    )
 
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
-        try:
-            return Period.for_day(dt.date.fromisoformat(cleaned))
-        except ValueError as exc:
-            raise PeriodParseError(f"“{raw}” is not a real date.") from exc
+
+# --- the spellings parse_period reads: each returns None when the text is not its spelling -----
+
+
+def _iso_day(cleaned: str, raw: str) -> Period | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+        return None
+    try:
+        return Period.for_day(dt.date.fromisoformat(cleaned))
+    except ValueError as exc:
+        raise PeriodParseError(f"“{raw}” is not a real date.") from exc
+
+
+def _british_day(cleaned: str, raw: str) -> Period | None:
+    """A British date as spreadsheets write it: day first."""
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", cleaned)
-    if match:  # a British date as spreadsheets write it: day first
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return Period.for_day(dt.date(year, month, day))
-        except ValueError as exc:
-            raise PeriodParseError(f"“{raw}” is not a real date (day/month/year).") from exc
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return Period.for_day(dt.date(year, month, day))
+    except ValueError as exc:
+        raise PeriodParseError(f"“{raw}” is not a real date (day/month/year).") from exc
+
+
+def _financial_year_span(cleaned: str, raw: str) -> Period | None:
+    """Fingertips' span of financial years: "2019/20 - 21/22"."""
     match = re.fullmatch(r"(\d{4})/(\d{2}) ?- ?(\d{2}|\d{4})/(\d{2})", cleaned)
-    if match:  # Fingertips' span of financial years: "2019/20 - 21/22"
-        first = FinancialYear.parse(f"{match.group(1)}/{match.group(2)}")
-        last_text = match.group(3)
-        last_start = int(last_text) if len(last_text) == 4 else first.start_year // 100 * 100
-        if len(last_text) == 2:
-            last_start += int(last_text)
-        if _two_digit_year_follows(last_start, match.group(4)) and last_start > first.start_year:
-            return Period(first.start, FinancialYear(last_start).end, PeriodType.MULTI_YEAR)
+    if not match:
+        return None
+    first = FinancialYear.parse(f"{match.group(1)}/{match.group(2)}")
+    last_text = match.group(3)
+    last_start = int(last_text) if len(last_text) == 4 else first.start_year // 100 * 100
+    if len(last_text) == 2:
+        last_start += int(last_text)
+    if _two_digit_year_follows(last_start, match.group(4)) and last_start > first.start_year:
+        return Period(first.start, FinancialYear(last_start).end, PeriodType.MULTI_YEAR)
+    return None
+
+
+def _iso_month(cleaned: str, raw: str) -> Period | None:
+    """ "2025-03", but not "2024-25" (a financial year)."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", cleaned)
     if (
         match
@@ -331,32 +360,55 @@ def parse_period(text: str) -> Period:
         and not _two_digit_year_follows(int(match.group(1)), match.group(2))
     ):
         return Period.for_month(Month(int(match.group(1)), int(match.group(2))))
+    return None
+
+
+def _named_month(cleaned: str, raw: str) -> Period | None:
+    """ "Apr-24", "April 2024"."""
     match = re.fullmatch(r"([A-Za-z]+)[ -](\d{2}|\d{4})", cleaned)
-    if match and match.group(1).lower() in _MONTH_NAMES:
-        year = int(match.group(2))
-        year = year if year >= 100 else 2000 + year
-        return Period.for_month(Month(year, _MONTH_NAMES[match.group(1).lower()]))
-    if "Q" in cleaned.upper():
-        return Period.for_quarter(Quarter.parse(cleaned))
-    if re.fullmatch(r"\d{4}", cleaned):
-        year = int(cleaned)
-        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), PeriodType.CALENDAR_YEAR)
+    if not match or match.group(1).lower() not in _MONTH_NAMES:
+        return None
+    year = int(match.group(2))
+    year = year if year >= 100 else 2000 + year
+    return Period.for_month(Month(year, _MONTH_NAMES[match.group(1).lower()]))
+
+
+def _quarter(cleaned: str, raw: str) -> Period | None:
+    return Period.for_quarter(Quarter.parse(cleaned)) if "Q" in cleaned.upper() else None
+
+
+def _calendar_year(cleaned: str, raw: str) -> Period | None:
+    if not re.fullmatch(r"\d{4}", cleaned):
+        return None
+    year = int(cleaned)
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), PeriodType.CALENDAR_YEAR)
+
+
+def _year_pair(cleaned: str, raw: str) -> Period | None:
+    """Two consecutive years ("2023-24") are a financial year; a wider span ("2015 - 17") is a
+    range of calendar years."""
     match = re.fullmatch(r"(\d{4}) ?[/-] ?(\d{2}|\d{4})", cleaned)
-    if match:
-        start_year, end_text = int(match.group(1)), match.group(2)
-        if _two_digit_year_follows(start_year, end_text):
-            return Period.for_financial_year(FinancialYear(start_year))
-        end_year = (
-            int(end_text) if len(end_text) == 4 else (start_year // 100) * 100 + int(end_text)
-        )
-        if end_year > start_year + 1:
-            return Period(
-                dt.date(start_year, 1, 1), dt.date(end_year, 12, 31), PeriodType.MULTI_YEAR
-            )
-    raise PeriodParseError(
-        f"“{raw}” is not a period this application can read: use a month (Apr-24), a quarter "
-        "(2024/25 Q4), a financial year (2024/25) or a calendar year (2024)."
-    )
+    if not match:
+        return None
+    start_year, end_text = int(match.group(1)), match.group(2)
+    if _two_digit_year_follows(start_year, end_text):
+        return Period.for_financial_year(FinancialYear(start_year))
+    end_year = int(end_text) if len(end_text) == 4 else (start_year // 100) * 100 + int(end_text)
+    if end_year > start_year + 1:
+        return Period(dt.date(start_year, 1, 1), dt.date(end_year, 12, 31), PeriodType.MULTI_YEAR)
+    return None
+
+
+_PERIOD_READERS = (
+    _iso_day,
+    _british_day,
+    _financial_year_span,
+    _iso_month,
+    _named_month,
+    _quarter,
+    _calendar_year,
+    _year_pair,
+)
 
 
 def current_quarter(today: dt.date | None = None) -> Quarter:

@@ -60,11 +60,23 @@ def user_has_role(user, *roles: Role) -> bool:
 
 class RoleRequiredMixin(AccessMixin):
     """A view open to the listed roles only. Anonymous users go to the login page
-    (LoginRequiredMiddleware); signed-in users without the role get 403."""
+    (LoginRequiredMiddleware); signed-in users without the role get 403.
+
+    Then, before the handler, `check_object_permission`: the hook a view overrides to load
+    what its address names and refuse a user who may not act on it.
+    """
 
     allowed_roles: tuple[Role, ...] = ALL_ROLES
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not user_has_role(request.user, *self.allowed_roles):
             return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)
+        refused = self.check_object_permission(request, **kwargs)
+        return refused or super().dispatch(request, *args, **kwargs)
+
+    def check_object_permission(self, request: HttpRequest, **kwargs) -> HttpResponse | None:
+        """Runs once the role is checked: load the objects the page is about (onto `self`),
+        and raise PermissionDenied (or Http404) if this user may not act on them, or return
+        a response to send instead of the page (a redirect, a "locked" page). Nothing by
+        default; an override calls `super()` first, so that mixins can stack."""
+        return None

@@ -35,6 +35,21 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The address people reach the service at: e-mails (sent by Celery, with no request to hand)
+# link to pages with it. Default: http://127.0.0.1:8000 in development, else https:// and the
+# first allowed host (with no allowed host, nothing: set it before sending e-mail).
+SITE_URL = env(
+    "SITE_URL",
+    default="http://127.0.0.1:8000"
+    if DEBUG
+    else (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else ""),
+).rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the service's address, e.g. https://performance.bury.example, so that "
+        "e-mails can link to its pages."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -181,6 +196,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bury_hc.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Jobs that cannot get stuck (bury_hc/jobs.py): send the jobs kept while Redis was down,
+    # and release imports and pack exports whose worker died. Each expires rather than piling
+    # up while no worker runs.
+    "jobs-waiting-send": {
+        "task": "bury_hc.jobs_waiting_send",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "observation-imports-sweep": {
+        "task": "performance.observation_imports_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "file-uploads-sweep": {
+        "task": "bury_hc.file_uploads_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "pack-exports-sweep": {
+        "task": "scrutiny.pack_exports_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Milestone update digests to leads and approvers; idempotent per day (programmes.tasks).
     "programmes-milestone-reminders": {
         "task": "programmes.reminders_send",
@@ -248,6 +286,19 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 
+# --- Uploads: limits enforced while the body streams in (bury_hc/uploads.py). A page that takes
+# files sets its own limit (`upload_max_bytes`); UPLOAD_MAX_BYTES is for any other. Files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory; a form's other fields may
+# total DATA_UPLOAD_MAX_MEMORY_SIZE.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "bury_hc.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Forms: django-crispy-forms with the GOV.UK Design System pack
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -287,6 +338,9 @@ PERMISSIONS_POLICY = (
 )
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are written to the database and read through the cache: a signed-in page does not
+# query the session table while the cache holds it (and a cache outage falls back to the table).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from bury_hc.forms import SignInForm
 from bury_hc.health import HealthView
+from bury_hc.uploads import FileUploadProgressView
 
 admin.site.site_header = "Bury locality plan monitor: administration"
 admin.site.site_title = "Bury locality plan monitor"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("finance/", include("finance.urls")),
     path("scrutiny/", include("scrutiny.urls")),
+    path("uploads/<int:pk>/", FileUploadProgressView.as_view(), name="upload_progress"),
     path("admin/", admin.site.urls),
     path("healthz", login_not_required(HealthView.as_view()), name="healthz"),
 ]

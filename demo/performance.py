@@ -15,7 +15,13 @@ from bury_hc.periods import Quarter
 from bury_hc.services import record_upsert
 from demo.base import DemoDataError, DemoLoad
 from performance import services as performance_services
-from performance.models import DashboardSnapshot, Measure, PublishedHighlight, SectionCommentary
+from performance.models import (
+    DashboardSnapshot,
+    Measure,
+    PublishedHighlight,
+    SectionCommentary,
+    Target,
+)
 from performance.snapshots import snapshots_rebuild
 
 POLARITY_LETTERS = {"H": "higher", "L": "lower"}
@@ -30,6 +36,7 @@ DIRECTION_SYMBOLS = {
 def performance_load(load: DemoLoad) -> None:
     _areas_load(load)
     _measures_load(load)
+    _targets_load(load)
     _observations_load(load)
     _commentary_load(load)
     _dashboards_rebuild(load)
@@ -327,6 +334,24 @@ def _longterm_services_check(load: DemoLoad, config: dict[str, Any]) -> None:
                 f"{where}: “{label}” should repeat row {first.number} "
                 f"(“{first.get('service_type')}”) but its figures differ."
             )
+
+
+def _targets_load(load: DemoLoad) -> None:
+    """The targets the report states (measures.yaml `targets`; sources in fixtures/README)."""
+    for row in load.yaml("measures.yaml").get("targets", []):
+        measure = load.lookup(load.measures, row["measure"], "measure", "measures.yaml targets")
+        load.count(
+            record_upsert(
+                Target,
+                lookup={"measure": measure, "applies_from": row["applies_from"]},
+                values={
+                    "applies_to": row["applies_to"],
+                    "value": Decimal(str(row["value"])),
+                    "tolerance": Decimal(str(row.get("tolerance", 0))),
+                    "note": row.get("note", ""),
+                },
+            )
+        )
 
 
 def _commentary_load(load: DemoLoad) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fixed, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from bury_hc.formatting import pounds
+from bury_hc.forms import form_helper
 from bury_hc.numbers import NumberFormField
 from finance.services import MONEY_LIMIT
 from finance.variance import Thresholds, explanation_prompt, variance_judge
@@ -87,10 +88,7 @@ class PositionForm(forms.Form):
         self.fields["explanation"].error_messages["max_length"] = (
             "The explanation must be 4,000 characters or fewer"
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("budget", field_width=Fixed.TEN),
             Field.text("actual_to_date", field_width=Fixed.TEN),
             Field.text("forecast_outturn", field_width=Fixed.TEN),
@@ -98,6 +96,10 @@ class PositionForm(forms.Form):
             "version",
             Submit("save", "Save figures"),
         )
+
+    def value_shown(self, name: str, value: Any) -> str | None:
+        """Money as the pages show it (on the stale-edit page); None: shown as any value."""
+        return pounds(value) if isinstance(value, Decimal) else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -114,15 +116,15 @@ class PositionUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
         help_text="A CSV or Excel (.xlsx) file laid out like the template.",
-        error_messages={"required": "Select a CSV or Excel file to upload"},
+        error_messages={
+            "required": "Select a CSV or Excel file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(Field("file"), Submit("upload", "Upload figures"))
+        self.helper = form_helper(Field("file"), Submit("upload", "Upload figures"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -142,9 +144,7 @@ class SignOffForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(Field.checkbox("confirm"), Submit("sign_off", "Sign off"))
+        self.helper = form_helper(Field.checkbox("confirm"), Submit("sign_off", "Sign off"))
 
 
 class ReopenForm(forms.Form):
@@ -158,10 +158,7 @@ class ReopenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.textarea("reason", rows=4),
             Submit("reopen", "Reopen the quarter", css_class="govuk-button--warning"),
         )
@@ -213,10 +210,7 @@ class ThresholdsForm(forms.Form):
         for field in self.fields.values():
             field.widget.input_type = "text"
             field.widget.attrs["inputmode"] = "decimal"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("green_within_percent", field_width=Fixed.FIVE),
             Field.text("amber_within_percent", field_width=Fixed.FIVE),
             Submit("save", "Save thresholds"),

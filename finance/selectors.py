@@ -41,6 +41,7 @@ from finance.models import (
 )
 from finance.variance import Thresholds, Variance, VarianceStatus, variance_judge
 from plans.models import Organisation, StaffProfile
+from programmes.models import Programme
 
 ZERO = Decimal("0.00")
 LARGEST_VARIANCES = 5
@@ -764,6 +765,14 @@ def budget_lines_for_programme(*, programme_id: int) -> tuple[ProgrammeBudgetLin
             )
         )
     return tuple(result)
+
+
+def programme_budget_lines_context(
+    programme: Programme,
+) -> dict[str, tuple[ProgrammeBudgetLine, ...]]:
+    """The programme page's section on the fund (`finance/includes/programme_budget_lines.html`,
+    registered in `finance.apps`): the budget lines that fund the programme."""
+    return {"budget_lines": budget_lines_for_programme(programme_id=programme.pk)}
 
 
 # --- efficiency schemes ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bury_hc.imports import (
@@ -31,7 +32,7 @@ from bury_hc.imports import (
     import_batch_record,
     table_read,
 )
-from bury_hc.models import ImportBatch
+from bury_hc.models import FileUpload, ImportBatch
 from bury_hc.numbers import NumberFormat
 from bury_hc.periods import FinancialYear, PeriodParseError, Quarter
 from bury_hc.services import Change, StaleEdit, record_upsert, versioned_update
@@ -255,6 +256,21 @@ class ImportOutcome:
     def changed_anything(self) -> bool:
         return bool(self.created or self.updated)
 
+    def summary(self, *, file_name: str, quarter: Quarter) -> str:
+        """What the upload did, as the officer is told it."""
+        if not self.changed_anything:
+            return f"{file_name} holds the figures already saved: nothing changed."
+        return (
+            f"{file_name} loaded for {quarter.label}: {self.created} lines added, "
+            f"{self.updated} updated, {self.unchanged} unchanged."
+        )
+
+
+STALE_UPLOAD_MESSAGE = (
+    "Someone saved figures for one of these lines while your file was loading, so nothing from "
+    "the file was saved. Upload it again."
+)
+
 
 @dataclass(frozen=True)
 class _PositionRow:
@@ -316,6 +332,31 @@ def positions_import(
         )
         counts[change] += 1
     return ImportOutcome(batch=batch, **counts)
+
+
+def positions_import_from_upload(upload: FileUpload, content: bytes) -> dict[str, str]:
+    """`positions_import` for a file a worker reads (`bury_hc.uploads.file_upload_run`): the
+    upload's parameters name the quarter and organisation. A signed-off quarter, or a line
+    saved by someone while the file loaded, refuses the file (ImportRefused), as a problem in
+    it would. Returns what to tell the officer, and the page to show them."""
+    quarter = Quarter.from_code(upload.parameters["quarter"])
+    organisation = Organisation.objects.get(pk=upload.parameters["organisation"])
+    try:
+        outcome = positions_import(
+            quarter=quarter,
+            content=content,
+            file_name=upload.file_name,
+            organisation=organisation,
+            by=upload.created_by,
+        )
+    except QuarterLocked as exc:
+        raise ImportRefused([ImportProblem(None, None, str(exc))]) from exc
+    except StaleEdit as exc:
+        raise ImportRefused([ImportProblem(None, None, STALE_UPLOAD_MESSAGE)]) from exc
+    return {
+        "message": outcome.summary(file_name=upload.file_name, quarter=quarter),
+        "next": reverse("finance:entry", kwargs={"quarter": quarter}),
+    }
 
 
 def _position_rows_read(

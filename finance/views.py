@@ -23,10 +23,14 @@ from bury_hc.converters import financial_year_requested, quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
 from bury_hc.mixins import ChartPageMixin
+from bury_hc.models import ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.roles import ALL_ROLES, Role, RoleRequiredMixin, user_has_role
-from finance import charts, selectors, services
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from finance import charts, selectors, services, tasks
 from finance.forms import (
+    MAX_UPLOAD_BYTES,
     PositionForm,
     PositionUploadForm,
     ReopenForm,
@@ -142,18 +146,21 @@ class LineDetailView(RoleRequiredMixin, FinanceContextMixin, TemplateView):
 # --- entry by finance officers ---------------------------------------------------------------
 
 
-class OwnOrganisationMixin:
+class OwnOrganisationMixin(RoleRequiredMixin):
     """A finance officer's page about their own organisation's lines."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.organisation = selectors.user_organisation(request.user)
         if self.organisation is None:
             raise PermissionDenied("Your account is not linked to an organisation.")
         self.quarter = kwargs["quarter"]
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, TemplateView):
+class QuarterEntryView(OwnOrganisationMixin, FinanceContextMixin, TemplateView):
     """A finance officer's lines for a quarter: their figures, status and links to enter them."""
 
     allowed_roles = ENTRY_ROLES
@@ -172,11 +179,13 @@ class QuarterEntryView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMi
         )
 
 
-class LineEntryMixin:
-    """A finance officer's page about one of their own lines at a quarter (after the role
-    check: RoleRequiredMixin comes first in the bases)."""
+class LineEntryMixin(RoleRequiredMixin):
+    """A finance officer's page about one of their own lines at a quarter."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    allowed_roles = ENTRY_ROLES
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.quarter: Quarter = kwargs["quarter"]
         self.line: BudgetLine | None = selectors.budget_line(line_id=kwargs["pk"])
         if self.line is None or self.line.financial_year != self.quarter.financial_year:
@@ -188,10 +197,10 @@ class LineEntryMixin:
             financial_year=self.quarter.financial_year
         )
         self.current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
-class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, FormView):
+class PositionEditView(LineEntryMixin, FinanceContextMixin, FormView):
     """Enter or correct a line's figures for a quarter. Refuses a stale save (409) and any
     change to a signed-off quarter (409)."""
 
@@ -224,7 +233,7 @@ class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, F
                 expected_version=data["version"],
             )
         except services.StaleEdit:
-            return self.conflict(attempted=data)
+            return self.conflict(form)
         except services.QuarterLocked:
             self.state = selectors.quarter_state(quarter=self.quarter)
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
@@ -236,16 +245,16 @@ class PositionEditView(RoleRequiredMixin, LineEntryMixin, FinanceContextMixin, F
         )
         return redirect("finance:entry", quarter=self.quarter)
 
-    def conflict(self, *, attempted: dict[str, Any]) -> HttpResponse:
+    def conflict(self, attempted: PositionForm) -> HttpResponse:
         """Someone saved first: nothing of theirs is lost. Show their figures in the form (so
         the next save starts from them) beside what this person tried to save."""
         current = selectors.position_current(line_id=self.line.pk, quarter=self.quarter)
-        form = self.form_class(
-            initial=_position_initial(self.line, current), thresholds=self.thresholds
-        )
+        stored = _position_initial(self.line, current)
+        stale = stale_edit_context(form=attempted, stored=stored, current=current)
+        form = self.form_class(initial=stored, thresholds=self.thresholds)
         return self.render_to_response(
-            self.get_context_data(form=form, attempted=attempted, saved=current),
-            status=CONFLICT,
+            self.get_context_data(form=form, saved=current, stale_edit=True, **stale),
+            status=STALE_EDIT_STATUS,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -271,8 +280,10 @@ def _position_initial(line: BudgetLine, position) -> dict[str, Any]:
     }
 
 
-class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContextMixin, FormView):
+class PositionUploadView(OwnOrganisationMixin, FinanceContextMixin, UploadLimitMixin, FormView):
     """Upload a quarter's figures for the officer's organisation, as CSV or Excel."""
+
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
     allowed_roles = ENTRY_ROLES
     template_name = "finance/position_upload.html"
@@ -280,6 +291,19 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
 
     def form_valid(self, form: PositionUploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.FINANCE,
+                uploaded_file=upload,
+                parameters={
+                    "quarter": self.quarter.code,
+                    "organisation": self.organisation.pk,
+                    "back": self.request.path,
+                },
+                by=self.request.user,
+                task=tasks.positions_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             outcome = services.positions_import(
                 quarter=self.quarter,
@@ -290,6 +314,11 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
             )
         except ImportRefused as exc:
             shown, more = problems_truncated(exc.problems)
+            form.add_error(
+                "file",
+                f"“{upload.name}” was not loaded and nothing from it was saved: correct the "
+                "problems listed and upload it again.",
+            )
             for problem in shown:
                 form.add_error("file", str(problem))
             if more:
@@ -299,20 +328,9 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
         except services.StaleEdit:
-            form.add_error(
-                "file",
-                "Someone saved figures for one of these lines while your file was loading, so "
-                "nothing from the file was saved. Upload it again.",
-            )
+            form.add_error("file", services.STALE_UPLOAD_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=CONFLICT)
-        if outcome.changed_anything:
-            text = (
-                f"{upload.name} loaded for {self.quarter.label}: {outcome.created} lines added, "
-                f"{outcome.updated} updated, {outcome.unchanged} unchanged."
-            )
-        else:
-            text = f"{upload.name} holds the figures already saved: nothing changed."
-        messages.success(self.request, text)
+        messages.success(self.request, outcome.summary(file_name=upload.name, quarter=self.quarter))
         return redirect("finance:entry", quarter=self.quarter)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -325,7 +343,7 @@ class PositionUploadView(RoleRequiredMixin, OwnOrganisationMixin, FinanceContext
         )
 
 
-class UploadTemplateView(RoleRequiredMixin, OwnOrganisationMixin, View):
+class UploadTemplateView(OwnOrganisationMixin, View):
     """The upload template: the officer's lines for the quarter, with any figures saved."""
 
     allowed_roles = ENTRY_ROLES

@@ -153,6 +153,22 @@ def direction_sentence(
     return text
 
 
+def targets_sentence(*, with_target: int, total: int) -> str:
+    """What a table of measures says, once, about those without a target (for the pages and
+    the packs alike): '' when every measure has one."""
+    if total and not with_target:
+        return (
+            "No target set for any of these measures: each is judged by its direction of travel "
+            "and its rank."
+        )
+    if with_target < total:
+        return (
+            f"No target set for {total - with_target} of the {total} measures "
+            "(shown as “–” under “Against target”)."
+        )
+    return ""
+
+
 def _comparable(value: Decimal, decimal_places: int | None) -> Decimal:
     return value if decimal_places is None else round_half_up(value, decimal_places)
 

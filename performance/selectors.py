@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 
 from bury_hc import disclosure, formatting
 from bury_hc.periods import Month, Period, PeriodType, Quarter
@@ -26,6 +26,7 @@ from performance.models import (
     Measure,
     MeasureAnnotation,
     Observation,
+    ObservationRevision,
     PublishedHighlight,
     PublishedRank,
     ReportSection,
@@ -90,6 +91,8 @@ class DashboardRow:
     sparkline: tuple[SparkPoint, ...]
     ranks: tuple[Rank, ...]
     published: PublishedFigures | None
+    in_highlight_report: bool = False
+    target_value: Decimal | None = None
 
     @property
     def sparkline_text(self) -> str:
@@ -122,7 +125,9 @@ def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) 
 
 def dashboard_quarters() -> list[Quarter]:
     """Quarters with snapshots, newest first (the quarter selector)."""
-    return sorted(set(DashboardSnapshot.objects.values_list("quarter", flat=True)), reverse=True)
+    return list(
+        DashboardSnapshot.objects.order_by("-quarter").values_list("quarter", flat=True).distinct()
+    )
 
 
 def dashboard_version(*, quarter: Quarter) -> str:
@@ -227,6 +232,8 @@ def _dashboard_row(
         ),
         ranks=ranks,
         published=_published(highlight, snapshot, ranks) if highlight else None,
+        in_highlight_report=measure.in_highlight_report,
+        target_value=snapshot.target_value,
     )
 
 
@@ -364,6 +371,7 @@ class ProvenanceRow:
     imported_at: dt.datetime
     revised_at: dt.datetime | None
     revision_count: int
+    previous_value_text: str = ""  # what the latest revision replaced ("missing" for none)
 
 
 @dataclass(frozen=True)
@@ -408,7 +416,14 @@ def measure_detail(*, code: str, quarter: Quarter | None = None) -> MeasureDetai
             measure=measure, area__ons_code__in=[home_code, *BENCHMARK_AREAS]
         )
         .select_related("area", "batch", "batch__imported_by")
-        .annotate(revision_count=Count("revisions"))
+        .annotate(
+            revision_count=Count("revisions"),
+            previous_value=Subquery(
+                ObservationRevision.objects.filter(observation=OuterRef("pk"))
+                .order_by("-revised_at", "-id")
+                .values("previous_value")[:1]
+            ),
+        )
         .order_by("period_end")
     )
     if quarter is not None:
@@ -470,6 +485,17 @@ def measure_detail(*, code: str, quarter: Quarter | None = None) -> MeasureDetai
                 imported_at=obs.batch.imported_at,
                 revised_at=obs.revised_at,
                 revision_count=obs.revision_count,
+                previous_value_text=(
+                    formatting.measure_value(
+                        obs.previous_value,
+                        unit=measure.unit,
+                        decimal_places=measure.decimal_places,
+                    )
+                    if obs.previous_value is not None
+                    else "missing"
+                )
+                if obs.revision_count
+                else "",
             )
             for obs in reversed(home)
         ),

@@ -15,6 +15,7 @@ from bury_hc.periods import Quarter
 from performance.models import ObservationImport
 from performance.services.imports import observation_import_apply as apply
 from performance.services.imports import observation_import_check as check
+from performance.services.imports import observation_imports_sweep as imports_sweep
 from performance.snapshots import snapshots_rebuild as rebuild
 
 
@@ -55,3 +56,11 @@ def observation_import_apply(self, import_id: int) -> str:
         return apply(import_id=import_id).state
     except OperationalError as exc:
         raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(name="performance.observation_imports_sweep", acks_late=True)
+def observation_imports_sweep() -> dict[str, list[int]]:
+    """Release uploads whose worker died (see the service); beat runs it every minute.
+    Returns the uploads sent again and those marked failed."""
+    outcome = imports_sweep()
+    return {"requeued": outcome.requeued, "failed": outcome.failed}

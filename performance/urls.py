@@ -21,11 +21,18 @@ urlpatterns = [
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path("imports/new/", imports.UploadView.as_view(), name="import_upload"),
     path("imports/template.csv", imports.ImportTemplateView.as_view(), name="import_template"),
+    path(
+        "imports/profiles/<int:pk>.yaml",
+        imports.MappingProfileExportView.as_view(),
+        name="import_profile_export",
+    ),
     path("imports/<int:pk>/", imports.CheckView.as_view(), name="import_check"),
     path("imports/<int:pk>/mapping/", imports.MappingView.as_view(), name="import_mapping"),
     path("imports/<int:pk>/confirm/", imports.ConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/retry/", imports.RetryView.as_view(), name="import_retry"),
     path("imports/<int:pk>/progress/", imports.ProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/result/", imports.ResultView.as_view(), name="import_result"),
+    path("imports/<int:pk>/quality/", imports.QualityView.as_view(), name="import_quality"),
     path(
         "imports/batches/<int:pk>/rollback/",
         imports.RollbackView.as_view(),

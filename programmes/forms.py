@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from bury_hc.fields import FinancialYearFormField, QuarterFormField
+from bury_hc.forms import form_helper
 from bury_hc.periods import Quarter
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Priority
 from programmes import rules
@@ -26,15 +26,6 @@ from programmes.services import MilestoneValues
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 DATE_HINT = "For example, 31/3/2025"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields)
-    return helper
 
 
 def _date_field(label: str, *, required: bool, help_text: str = DATE_HINT) -> forms.DateField:
@@ -159,7 +150,7 @@ class MilestoneForm(forms.Form):
         self.fields["objectives"].queryset = Objective.objects.filter(
             Q(plan=latest["plan"] if latest else None) | linked_objectives
         ).order_by("plan", "number")
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("title"),
             Field.textarea("description", rows=4),
             Field.select("owner"),
@@ -231,13 +222,15 @@ class MilestonePlanUploadForm(forms.Form):
         help_text="A CSV or Excel (.xlsx) file in the template's layout, up to 5 MB.",
         error_messages={
             "required": "Choose a CSV or Excel file to upload",
-            "empty": "The chosen file is empty",
+            "empty": "The selected file is empty",
         },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("financial_year", field_width=Fixed.TEN), Field("file"))
+        self.helper = form_helper(
+            Field.text("financial_year", field_width=Fixed.TEN), Field("file")
+        )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -328,7 +321,7 @@ class MilestoneUpdateForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.milestone, self.quarter, self.previous_status = milestone, quarter, previous_status
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.select("status"),
             Field.text("progress_percent", field_width=Fixed.FIVE, inputmode="numeric"),
             Field.textarea("commentary", rows=5),
@@ -425,7 +418,7 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
         self.fields["reason"].error_messages["required"] = required_message
-        self.helper = _helper(Field.textarea("reason", rows=4), Field("version"))
+        self.helper = form_helper(Field.textarea("reason", rows=4), Field("version"))
 
 
 def return_form(*args: Any, **kwargs: Any) -> ReasonForm:
@@ -482,7 +475,7 @@ class ReportingCycleForm(forms.Form):
             )
         if cycle is not None:
             self.fields["quarter"].disabled = True
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("quarter", field_width=Fixed.TEN),
             Field.text("opens_on", field_width=Fixed.TEN),
             Field.text("deadline", field_width=Fixed.TEN),

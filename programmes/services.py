@@ -41,7 +41,8 @@ from bury_hc.imports import (
     import_batch_record,
     table_read,
 )
-from bury_hc.models import ImportBatch
+from bury_hc.jobs import job_send_on_commit
+from bury_hc.models import FileUpload, ImportBatch
 from bury_hc.periods import FinancialYear, Quarter
 from bury_hc.services import Change, StaleEdit, m2m_ensure, record_upsert, version_claim
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Organisation, Priority
@@ -276,6 +277,14 @@ class PlanImportResult:
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    def summary(self, *, file_name: str) -> str:
+        """What the upload did, as the lead is told it."""
+        plural = "s" if self.created != 1 else ""
+        return (
+            f"{file_name} uploaded: {self.created} milestone{plural} added, "
+            f"{self.updated} changed, {self.unchanged} already up to date"
+        )
+
 
 def _deliverables(cell: str) -> list[str]:
     """A cell's deliverables: one per line, bullets and numbering removed."""
@@ -490,6 +499,24 @@ def milestone_plan_import(
     )
 
 
+def milestone_plan_import_from_upload(upload: FileUpload, content: bytes) -> dict[str, str]:
+    """`milestone_plan_import` for a file a worker reads (`bury_hc.uploads.file_upload_run`):
+    the upload's parameters name the programme and year. Returns what to tell the lead, and
+    the page to show them."""
+    programme = Programme.objects.get(pk=upload.parameters["programme"])
+    result = milestone_plan_import(
+        content=content,
+        file_name=upload.file_name,
+        programme=programme,
+        financial_year=FinancialYear.parse(upload.parameters["financial_year"]),
+        by=upload.created_by,
+    )
+    return {
+        "message": result.summary(file_name=upload.file_name),
+        "next": reverse("programmes:detail", kwargs={"slug": programme.slug}),
+    }
+
+
 def _milestone_matches(milestone: Milestone, values: MilestoneValues) -> bool:
     return (
         milestone.title == values.title
@@ -658,7 +685,7 @@ def milestone_update_return(
     current.decided_by, current.decided_at = by, timezone.now()
     current._change_reason = f"Returned: {reason}"
     current.save()
-    transaction.on_commit(partial(tasks.update_returned_notify.delay, current.pk))
+    job_send_on_commit(tasks.update_returned_notify.name, current.pk)
     return current
 
 
@@ -711,7 +738,8 @@ def milestone_update_reopen(
 
 
 def _site_link(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}"
+    """An absolute link for an e-mail (SITE_URL: e-mails are sent with no request to hand)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def _email(*, template: str, to: list[str], context: dict[str, Any]) -> EmailMessage:
@@ -814,79 +842,81 @@ def reminders_send(*, today: dt.date) -> list[ReminderSend]:
         for approver, updates in selectors.awaiting_by_approver(quarter=cycle.quarter).items():
             approver_digests[approver].append((cycle, updates))
 
-    messages: list[EmailMessage] = []
-    sends: list[ReminderSend] = []
-    for lead, sections in lead_digests.items():
-        fresh = []
-        for cycle, kind, items in sections:
-            if _record_sends(lead, kind, [cycle.quarter], [len(items)], today):
-                fresh.append({"cycle": cycle, "kind": kind, "items": items})
-        if not fresh:
-            continue
-        overdue = any(s["kind"] == ReminderSent.Kind.LEAD_OVERDUE for s in fresh)
-        messages.append(
-            _email(
-                template="lead_digest",
-                to=[lead.email],
-                context={
-                    "person": lead,
-                    "sections": [
-                        {**s, "days_left": (s["cycle"].deadline - today).days} for s in fresh
-                    ],
-                    "overdue": overdue,
-                    "link": _site_link(reverse("programmes:updates")),
-                },
-            )
-        )
-        sends.append(
-            ReminderSend(
-                lead.get_username(),
-                ReminderSent.Kind.LEAD_OVERDUE if overdue else ReminderSent.Kind.LEAD_DUE_SOON,
-                tuple(s["cycle"].quarter for s in fresh),
-                sum(len(s["items"]) for s in fresh),
-            )
-        )
-
-    kind = ReminderSent.Kind.APPROVER_DIGEST
-    for approver, sections in approver_digests.items():
-        last = (
-            ReminderSent.objects.filter(user=approver, kind=kind)
-            .order_by("-sent_at")
-            .values_list("sent_at", flat=True)
-            .first()
-        )
-        if last is not None and not any(
-            update.submitted_at > last for _, updates in sections for update in updates
-        ):
-            continue  # nothing new since their last digest
-        quarters = [cycle.quarter for cycle, _ in sections]
-        recorded = _record_sends(
-            approver, kind, quarters, [len(updates) for _, updates in sections], today
-        )
-        if not recorded:
-            continue
-        messages.append(
-            _email(
-                template="approver_digest",
-                to=[approver.email],
-                context={
-                    "person": approver,
-                    "sections": [{"cycle": c, "updates": u} for c, u in sections],
-                    "link": _site_link(reverse("programmes:updates")),
-                },
-            )
-        )
-        sends.append(
-            ReminderSend(
-                approver.get_username(),
-                kind,
-                tuple(quarters),
-                sum(len(u) for _, u in sections),
-            )
-        )
+    digests = [
+        *(_lead_digest(lead, sections, today) for lead, sections in lead_digests.items()),
+        *(
+            _approver_digest(approver, sections, today)
+            for approver, sections in approver_digests.items()
+        ),
+    ]
+    messages = [digest[0] for digest in digests if digest is not None]
+    sends = [digest[1] for digest in digests if digest is not None]
     if messages:
         transaction.on_commit(partial(_messages_send, messages))
     return sends
+
+
+def _lead_digest(
+    lead: Any, sections: list[tuple[ReportingCycle, str, list[Any]]], today: dt.date
+) -> tuple[EmailMessage, ReminderSend] | None:
+    """A lead's digest of the cycles whose reminder is due today and not yet sent; None if
+    there is none."""
+    fresh = []
+    for cycle, kind, items in sections:
+        if _record_sends(lead, kind, [cycle.quarter], [len(items)], today):
+            fresh.append({"cycle": cycle, "kind": kind, "items": items})
+    if not fresh:
+        return None
+    overdue = any(s["kind"] == ReminderSent.Kind.LEAD_OVERDUE for s in fresh)
+    message = _email(
+        template="lead_digest",
+        to=[lead.email],
+        context={
+            "person": lead,
+            "sections": [{**s, "days_left": (s["cycle"].deadline - today).days} for s in fresh],
+            "overdue": overdue,
+            "link": _site_link(reverse("programmes:updates")),
+        },
+    )
+    return message, ReminderSend(
+        lead.get_username(),
+        ReminderSent.Kind.LEAD_OVERDUE if overdue else ReminderSent.Kind.LEAD_DUE_SOON,
+        tuple(s["cycle"].quarter for s in fresh),
+        sum(len(s["items"]) for s in fresh),
+    )
+
+
+def _approver_digest(
+    approver: Any, sections: list[tuple[ReportingCycle, list[MilestoneUpdate]]], today: dt.date
+) -> tuple[EmailMessage, ReminderSend] | None:
+    """An approver's digest of the updates awaiting them, if something was submitted since
+    their last one and today's is not yet sent; None otherwise."""
+    kind = ReminderSent.Kind.APPROVER_DIGEST
+    last = (
+        ReminderSent.objects.filter(user=approver, kind=kind)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if last is not None and not any(
+        update.submitted_at > last for _, updates in sections for update in updates
+    ):
+        return None  # nothing new since their last digest
+    quarters = [cycle.quarter for cycle, _ in sections]
+    if not _record_sends(approver, kind, quarters, [len(u) for _, u in sections], today):
+        return None
+    message = _email(
+        template="approver_digest",
+        to=[approver.email],
+        context={
+            "person": approver,
+            "sections": [{"cycle": c, "updates": u} for c, u in sections],
+            "link": _site_link(reverse("programmes:updates")),
+        },
+    )
+    return message, ReminderSend(
+        approver.get_username(), kind, tuple(quarters), sum(len(u) for _, u in sections)
+    )
 
 
 def _messages_send(messages: list[EmailMessage]) -> None:

@@ -37,3 +37,13 @@ def update_returned_notify(self, update_id: int) -> int:
         return services.milestone_update_returned_notify(update_id=update_id)
     except (smtplib.SMTPException, ConnectionError) as exc:
         raise self.retry(exc=exc, countdown=120) from exc
+
+
+@shared_task(bind=True, acks_late=True, name="programmes.milestone_plan_upload_read")
+def milestone_plan_upload_read(self, upload_id: int) -> str:
+    """Read a queued upload of a milestone plan, all or nothing; returns its state. Safe to
+    run twice (only a queued upload is read)."""
+    from bury_hc.uploads import file_upload_run
+    from programmes.services import milestone_plan_import_from_upload
+
+    return file_upload_run(upload_id=upload_id, read=milestone_plan_import_from_upload).state

@@ -22,10 +22,14 @@ from django.views.generic import TemplateView
 from bury_hc.converters import quarter_requested
 from bury_hc.exports import csv_response
 from bury_hc.imports import ImportRefused, problems_truncated
+from bury_hc.models import ImportBatch
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
-from programmes import rules, selectors, services
+from bury_hc.stale_edits import STALE_EDIT_STATUS, edit_differences, stale_edit_context
+from bury_hc.uploads import UploadLimitMixin, file_upload_queue, upload_in_background
+from programmes import rules, selectors, services, tasks
 from programmes.forms import (
+    MAX_UPLOAD_BYTES,
     CompletenessFilterForm,
     DecisionForm,
     MilestoneForm,
@@ -36,6 +40,7 @@ from programmes.forms import (
     return_form,
 )
 from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+from programmes.pages import programme_page_sections_render
 
 READERS_OF_COMPLETENESS = (
     Role.PERFORMANCE_ANALYST,
@@ -77,17 +82,32 @@ class ProgrammeDetailView(RoleRequiredMixin, TemplateView):
         except Programme.DoesNotExist:
             raise Http404("There is no programme at this address.") from None
         actor = selectors.actor_for(user=self.request.user, programme=page.programme)
-        return super().get_context_data(page=page, programme=page.programme, actor=actor, **kwargs)
+        return super().get_context_data(
+            page=page,
+            programme=page.programme,
+            actor=actor,
+            sections=programme_page_sections_render(programme=page.programme, request=self.request),
+            **kwargs,
+        )
 
 
 # --- milestones -------------------------------------------------------------------------------
 
 
 class ProgrammeEditorMixin(RoleRequiredMixin):
-    """Pages that change a programme's milestones: its leads and the performance team."""
+    """Pages that change a programme's milestones (the programme named by the address's slug):
+    its leads and the performance team."""
 
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
     programme: Programme
+
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
+        self.programme_check(self.programme_named(**kwargs))
+        return None
+
+    def programme_named(self, **kwargs: Any) -> Programme:
+        return get_object_or_404(Programme, slug=kwargs["slug"], is_active=True)
 
     def programme_check(self, programme: Programme) -> None:
         self.programme = programme
@@ -123,12 +143,6 @@ class MilestoneDetailView(RoleRequiredMixin, TemplateView):
 class MilestoneCreateView(ProgrammeEditorMixin, View):
     template_name = "programmes/milestone_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme))
 
@@ -151,14 +165,11 @@ class MilestoneCreateView(ProgrammeEditorMixin, View):
 
 
 class MilestoneEditView(MilestoneCreateView):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def programme_named(self, **kwargs: Any) -> Programme:
         self.milestone = get_object_or_404(
             Milestone.objects.select_related("programme"), pk=kwargs["pk"]
         )
-        self.programme_check(self.milestone.programme)
-        return View.dispatch(self, request, *args, **kwargs)
+        return self.milestone.programme
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestoneForm(programme=self.programme, milestone=self.milestone))
@@ -183,39 +194,48 @@ class MilestoneEditView(MilestoneCreateView):
         if current is None:
             raise Http404("The milestone has been deleted.")
         stored = MilestoneForm(programme=self.programme, milestone=current)
-        differences = _differences(form, stored.initial, form.cleaned_data)
+        stale = stale_edit_context(form=form, stored=stored.initial, current=current)
         data = form.data.copy()
         data["version"] = str(current.version)
         form = MilestoneForm(data, programme=self.programme, milestone=current)
         form.is_valid()
         form.add_error(None, services.StaleEdit(current).args[0])
-        response = self.render(form, differences=differences, saved_by=_last_editor(current))
-        response.status_code = 409
+        response = self.render(form, **stale)
+        response.status_code = STALE_EDIT_STATUS
         return response
 
     def render(self, form: MilestoneForm, **context: Any) -> HttpResponse:
         return super().render(form, milestone=self.milestone, **context)
 
 
-class MilestonePlanUploadView(ProgrammeEditorMixin, View):
+class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
     """Upload a year's milestones in the Corporate Plan's shape; all or nothing."""
 
-    template_name = "programmes/milestone_plan_upload.html"
+    upload_max_bytes = MAX_UPLOAD_BYTES
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
-        self.programme_check(get_object_or_404(Programme, slug=kwargs["slug"], is_active=True))
-        return super().dispatch(request, *args, **kwargs)
+    template_name = "programmes/milestone_plan_upload.html"
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self.render(MilestonePlanUploadForm())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = MilestonePlanUploadForm(request.POST, request.FILES)
+        form = self.upload_refusal_add(MilestonePlanUploadForm(request.POST, request.FILES))
         if not form.is_valid():
             return self.render(form)
         upload = form.cleaned_data["file"]
+        if upload_in_background(upload):
+            queued = file_upload_queue(
+                kind=ImportBatch.Kind.MILESTONE_PLAN,
+                uploaded_file=upload,
+                parameters={
+                    "programme": self.programme.pk,
+                    "financial_year": form.cleaned_data["financial_year"].label,
+                    "back": request.path,
+                },
+                by=request.user,
+                task=tasks.milestone_plan_upload_read,
+            )
+            return redirect("upload_progress", pk=queued.pk)
         try:
             result = services.milestone_plan_import(
                 content=upload.read(),
@@ -225,20 +245,15 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, View):
                 by=request.user,
             )
         except ImportRefused as refused:
-            shown, more = problems_truncated(refused.problems)
+            shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
-                f"The file was not uploaded: it has {len(refused.problems)} problem"
+                f"“{upload.name}” was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )
-            return self.render(form, problems=shown, more_problems=more)
-        plural = "s" if result.created != 1 else ""
-        messages.success(
-            request,
-            f"{upload.name} uploaded: {result.created} milestone{plural} added, "
-            f"{result.updated} changed, {result.unchanged} already up to date",
-        )
+            return self.render(form, problems=shown, problem_count=len(refused.problems))
+        messages.success(request, result.summary(file_name=upload.name))
         return redirect("programmes:detail", slug=self.programme.slug)
 
     def render(self, form: MilestonePlanUploadForm, **context: Any) -> HttpResponse:
@@ -330,9 +345,8 @@ class UpdateEditView(UpdateMixin, View):
     template_name = "programmes/update_form.html"
     allowed_roles = (Role.PROGRAMME_LEAD, Role.PERFORMANCE_ANALYST)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.load()
         if not self.actor.can_edit_milestones:
             raise PermissionDenied("Only this programme's leads and the performance team can.")
@@ -342,7 +356,7 @@ class UpdateEditView(UpdateMixin, View):
                 form = self.form(request.POST)
                 form.is_valid()
             return self.locked(form)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def form(self, data: Any = None) -> MilestoneUpdateForm:
         previous = selectors.update_for(milestone=self.milestone, quarter=self.quarter.previous())
@@ -415,9 +429,9 @@ class UpdateEditView(UpdateMixin, View):
         stored, and let them save again over the new version if they still want to."""
         self.load()
         stored = MilestoneUpdateForm.initial_for(update=current, previous=None) if current else {}
-        differences = _differences(form, stored, form.cleaned_data)
+        stale = stale_edit_context(form=form, stored=stored, current=current)
         if current is not None and not current.is_editable:
-            return self.locked(form, differences=differences)
+            return self.locked(form, differences=stale["differences"])
         data = form.data.copy()
         data["version"] = str(current.version) if current else ""
         rebound = self.form(data)
@@ -428,19 +442,14 @@ class UpdateEditView(UpdateMixin, View):
             "saved. Check the differences below, then save again to replace their version "
             "with yours",
         )
-        return self.render(
-            rebound,
-            status=409,
-            differences=differences,
-            saved_by=_last_editor(current) if current else None,
-        )
+        return self.render(rebound, status=STALE_EDIT_STATUS, **stale)
 
     def locked(
         self, form: MilestoneUpdateForm | None = None, differences: list | None = None
     ) -> HttpResponse:
         if form is not None and differences is None and self.update is not None:
             stored = MilestoneUpdateForm.initial_for(update=self.update, previous=None)
-            differences = _differences(form, stored, form.cleaned_data)
+            differences = edit_differences(form, stored, form.cleaned_data)
         return render(
             self.request,
             "programmes/update_locked.html",
@@ -472,7 +481,7 @@ class UpdateActionView(UpdateMixin, View):
                 "again",
             )
             self.load()
-            return self.render_detail(status=409, error_form=form)
+            return self.render_detail(status=STALE_EDIT_STATUS, error_form=form)
         except services.TransitionRefused as refused:
             form.add_error(None, str(refused))
             return self.render_detail(status=409, **{self.form_name: form, "error_form": form})
@@ -677,49 +686,3 @@ class CycleEditView(RoleRequiredMixin, View):
 
     def render(self, form: ReportingCycleForm, cycle: ReportingCycle | None) -> HttpResponse:
         return render(self.request, self.template_name, {"form": form, "cycle": cycle})
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _shown(form: Any, name: str, value: Any) -> str:
-    if value in (None, ""):
-        return "(blank)"
-    field = form.fields[name]
-    if hasattr(value, "label") and not isinstance(value, str):
-        return value.label
-    choices = dict(getattr(field, "choices", []) or [])
-    if choices and not hasattr(field, "queryset"):
-        return str(choices.get(value, value))
-    if isinstance(value, list | tuple) or hasattr(value, "all"):
-        items = value.all() if hasattr(value, "all") else value
-        return "; ".join(str(item) for item in items) or "(blank)"
-    if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
-    if hasattr(value, "strftime"):
-        return f"{value:%-d %B %Y}"
-    return str(value)
-
-
-def _differences(form: Any, stored: dict[str, Any], theirs: dict[str, Any]) -> list[dict]:
-    """Field by field, where what this person entered differs from what is now stored."""
-    rows = []
-    for name, field in form.fields.items():
-        if name == "version" or name not in theirs:
-            continue
-        mine, saved = _shown(form, name, theirs.get(name)), _shown(form, name, stored.get(name))
-        if mine != saved:
-            rows.append({"label": field.label, "yours": mine, "saved": saved})
-    return rows
-
-
-def _last_editor(record: Any) -> dict[str, Any] | None:
-    """Who saved the record last and when, from its history."""
-    latest = record.history.select_related("history_user").order_by("-history_date").first()
-    if latest is None:
-        return None
-    user = latest.history_user
-    return {
-        "who": (user.get_full_name() or user.get_username()) if user else "The system",
-        "when": latest.history_date,
-    }

@@ -152,7 +152,7 @@ class PackExport(models.Model):
         XLSX = "xlsx", "Excel (.xlsx)"
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
+        QUEUED = "queued", "Waiting for the worker"
         RUNNING = "running", "Being made"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
@@ -169,6 +169,12 @@ class PackExport(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    sends = models.PositiveSmallIntegerField(
+        default=1, help_text="Times the request was handed to a worker (bury_hc.jobs)."
+    )
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last handed to a worker again."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,10 +8,14 @@ frozen on the pack and rendered the same way into HTML, PDF, Word and Excel.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import strip_tags
 
 from bury_hc import formatting
 from bury_hc.models import ImportBatch
@@ -106,10 +110,18 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def pack_content(*, pack: CommitteePack) -> dict[str, Any]:
-    """What the pack shows: its frozen copy once published, built from live data before."""
+    """What the pack shows: its frozen copy once published, built from live data before.
+
+    A draft says so (`draft`), and every format marks it "Draft — not for publication"; the
+    document date is the publication date, or today for a draft."""
     if pack.state == CommitteePack.State.PUBLISHED and pack.snapshot is not None:
-        return pack.snapshot
-    return pack_content_build(pack=pack)
+        published_on = timezone.localdate(pack.published_at) if pack.published_at else None
+        return {**pack.snapshot, "draft": False, "document_date": _date(published_on)}
+    return {**pack_content_build(pack=pack), "draft": True, "document_date": _date(None)}
+
+
+def _date(day: dt.date | None) -> str:
+    return (day or timezone.localdate()).isoformat()
 
 
 def pack_content_build(*, pack: CommitteePack) -> dict[str, Any]:
@@ -140,18 +152,33 @@ def pack_content_build(*, pack: CommitteePack) -> dict[str, Any]:
     return content
 
 
+SEPARATOR_LINE = re.compile(r"^[-–—_*=~\s]+$")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Text as typed or pasted in, as plain paragraphs for every format: markup such as
+    "12<sup>th</sup>" is reduced to its words ("12th") and separator lines ("---") are dropped."""
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", text or ""):
+        lines = [strip_tags(line).strip() for line in chunk.splitlines()]
+        lines = [line for line in lines if line and not SEPARATOR_LINE.match(line)]
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return paragraphs
+
+
 def _cover_content(cover: dict[str, str]) -> list[dict[str, Any]]:
     fields = []
     for key, heading in COVER_FIELDS:
-        text = (cover.get(key) or "").strip()
-        if not text:
+        paragraphs = _paragraphs(cover.get(key) or "")
+        if not paragraphs:
             continue
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [line for paragraph in paragraphs for line in paragraph.splitlines()]
         fields.append(
             {
                 "key": key,
                 "heading": heading,
-                "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
+                "paragraphs": paragraphs,
                 "items": lines if key == "recommendations" else [],
                 "glossary": [
                     [part.strip() for part in line.split(":", 1)] for line in lines if ":" in line
@@ -163,51 +190,70 @@ def _cover_content(cover: dict[str, str]) -> list[dict[str, Any]]:
     return fields
 
 
+def _rank_content(rank) -> dict[str, Any]:
+    """A computed rank as the dashboard words it (the same function), and as numbers where it
+    is ranked at all."""
+    return {
+        "group": rank.group_short_name or rank.group,
+        "group_name": rank.group,
+        "rank": rank.rank if rank.is_ranked else None,
+        "out_of": rank.out_of if rank.is_ranked else None,
+        "sentence": rank.sentence,
+    }
+
+
+def _performance_row(row, measure) -> dict[str, Any]:
+    published = row.published
+    return {
+        "code": row.measure_code,
+        "name": row.measure_name,
+        "section": row.section,
+        "section_label": row.section_label,
+        "polarity": row.polarity_label,
+        "unit": row.unit,
+        "unit_label": measure.get_unit_display() if measure else row.unit,
+        "decimal_places": row.decimal_places,
+        "value": _num(row.latest_value),
+        "value_text": row.latest_value_text,
+        "period": row.latest_period,
+        "previous_text": row.previous_value_text,
+        "previous_period": row.previous_period,
+        "direction": row.direction_vs_previous,
+        "direction_label": row.direction_vs_previous_label,
+        "direction_text": row.direction_text,
+        "last_year_text": row.last_year_value_text,
+        "direction_last_year_label": row.direction_vs_last_year_label,
+        "status": row.status,
+        "status_label": row.status_label,
+        "target_text": row.target_text,
+        # "–" where there is no target: the table says once which measures have none.
+        "status_text": f"{row.status_label} (target {row.target_text})" if row.has_target else "–",
+        "ranks": [_rank_content(rank) for rank in row.ranks],
+        "published_ranks": [
+            {
+                "group": r.group_short_name or r.group_name,
+                "group_name": r.group_name,
+                "rank": r.rank,
+                "out_of": r.out_of,
+                "as_at": r.as_at,
+            }
+            for r in (published.ranks if published else ())
+        ],
+        "published_differences": list(published.differences) if published else [],
+        "in_highlight": bool(measure and measure.in_highlight_report),
+        "sparkline": [[point.label, _num(point.value)] for point in row.sparkline],
+        "sparkline_text": row.sparkline_text,
+    }
+
+
 def _performance_content(quarter: Quarter) -> dict[str, Any]:
     from performance import selectors as performance
 
-    rows = performance.dashboard_rows(quarter=quarter)
     measures = {m.code: m for m in performance.measure_catalogue()}
-
-    def row_dict(row) -> dict[str, Any]:
-        return {
-            "code": row.measure_code,
-            "name": row.measure_name,
-            "section": row.section,
-            "section_label": row.section_label,
-            "polarity": row.polarity_label,
-            "unit": row.unit,
-            "value": _num(row.latest_value),
-            "value_text": row.latest_value_text,
-            "period": row.latest_period,
-            "previous_text": row.previous_value_text,
-            "previous_period": row.previous_period,
-            "direction": row.direction_vs_previous,
-            "direction_label": row.direction_vs_previous_label,
-            "last_year_text": row.last_year_value_text,
-            "direction_last_year_label": row.direction_vs_last_year_label,
-            "status": row.status,
-            "status_label": row.status_label,
-            "target_text": row.target_text,
-            "ranks": [
-                {"group": r.group_short_name or r.group, "rank": r.rank, "out_of": r.out_of}
-                for r in row.ranks
-                if r.rank is not None
-            ],
-            "published_ranks": [
-                {"group": r.group_short_name or r.group_name, "rank": r.rank, "out_of": r.out_of}
-                for r in (row.published.ranks if row.published else ())
-            ],
-            "in_highlight": bool(
-                measures.get(row.measure_code) and measures[row.measure_code].in_highlight_report
-            ),
-            "sparkline": [
-                [label, _num(value)] for label, value in [(p.label, p.value) for p in row.sparkline]
-            ],
-            "sparkline_text": row.sparkline_text,
-        }
-
-    all_rows = [row_dict(row) for row in rows]
+    all_rows = [
+        _performance_row(row, measures.get(row.measure_code))
+        for row in performance.dashboard_rows(quarter=quarter)
+    ]
     sections = []
     for summary in performance.report_sections():
         section_rows = [row for row in all_rows if row["section"] == summary.slug]
@@ -218,16 +264,15 @@ def _performance_content(quarter: Quarter) -> dict[str, Any]:
             {
                 "slug": summary.slug,
                 "label": summary.label,
-                "commentary": [
-                    p.strip()
-                    for p in (commentary.text if commentary else "").split("\n\n")
-                    if p.strip()
-                ],
+                "commentary": _paragraphs(commentary.text if commentary else ""),
                 "rows": section_rows,
+                "targets_note": _targets_note(section_rows),
             }
         )
+    highlights = [row for row in all_rows if row["in_highlight"]]
     return {
-        "highlights": [row for row in all_rows if row["in_highlight"]],
+        "highlights": highlights,
+        "highlights_targets_note": _targets_note(highlights),
         "sections": sections,
         "data_sources": [
             {
@@ -241,6 +286,14 @@ def _performance_content(quarter: Quarter) -> dict[str, Any]:
         ],
         "dashboard_version": performance.dashboard_version(quarter=quarter),
     }
+
+
+def _targets_note(rows: list[dict[str, Any]]) -> str:
+    from performance.assessment import targets_sentence
+
+    return targets_sentence(
+        with_target=sum(1 for row in rows if row["target_text"]), total=len(rows)
+    )
 
 
 def _programmes_content(quarter: Quarter) -> list[dict[str, Any]]:
@@ -259,8 +312,8 @@ def _programmes_content(quarter: Quarter) -> list[dict[str, Any]]:
                     "status_label": update.get_status_display() if update else "No update yet",
                     "previous_status": previous.status if previous else "",
                     "previous_label": previous.get_status_display() if previous else "None",
-                    "commentary": update.commentary if update else "",
-                    "path_to_green": update.path_to_green if update else "",
+                    "commentary": " ".join(_paragraphs(update.commentary)) if update else "",
+                    "path_to_green": " ".join(_paragraphs(update.path_to_green)) if update else "",
                 }
             )
         result.append(
@@ -274,10 +327,43 @@ def _programmes_content(quarter: Quarter) -> list[dict[str, Any]]:
 
 
 def _fund_content(quarter: Quarter) -> dict[str, Any]:
+    """The fund at the pack's quarter, or, where nothing has been entered for it, at the latest
+    signed-off quarter before it, saying so in words. Never a column of £0."""
     from finance import selectors as finance
 
     summary = finance.fund_quarter_summary(quarter=quarter)
+    if summary.total.reported_count:
+        if summary.state.is_signed_off:
+            note = f"The {quarter.label} figures, signed off by the finance lead."
+        else:
+            note = (
+                f"The {quarter.label} figures as entered so far: the finance lead has not yet "
+                "signed them off."
+            )
+        return _fund_figures(summary, note)
+    earlier = [q for q in finance.fund_quarters() if q < quarter]
+    signed = sorted(finance.signed_off_quarters(quarters=earlier), reverse=True)
+    if not signed:
+        return {
+            "quarter": quarter.label,
+            "shown_quarter": "",
+            "note": f"No {quarter.label} figures have been entered, and no earlier quarter "
+            "has been signed off.",
+            "total": None,
+            "pools": [],
+        }
+    latest = signed[0]
+    note = (
+        f"No {quarter.label} figures have been entered; the latest signed-off quarter is "
+        f"{latest.label}, shown below."
+    )
+    return {
+        **_fund_figures(finance.fund_quarter_summary(quarter=latest), note),
+        "quarter": quarter.label,
+    }
 
+
+def _fund_figures(summary, note: str) -> dict[str, Any]:
     def totals(t) -> dict[str, Any]:
         return {
             "label": t.label,
@@ -294,7 +380,9 @@ def _fund_content(quarter: Quarter) -> dict[str, Any]:
         }
 
     return {
-        "state": summary.state.state_label,
+        "quarter": summary.quarter.label,
+        "shown_quarter": summary.quarter.label,
+        "note": note,
         "total": totals(summary.total),
         "pools": [totals(p) for p in summary.pools],
     }
@@ -332,47 +420,57 @@ def changes_since_published(*, pack: CommitteePack, quarter: Quarter) -> dict[st
 
 
 def _changes_between(earlier: CommitteePack, content: dict[str, Any]) -> dict[str, Any]:
-    before = {
+    return {
+        "since": f"{earlier.title} ({earlier.meeting})",
+        "measures": _measure_changes(earlier.snapshot, content),
+        "milestones": _milestone_changes(earlier.snapshot, content),
+    }
+
+
+def _rows_by_code(content: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
         row["code"]: row
-        for section in (earlier.snapshot.get("performance") or {}).get("sections", [])
+        for section in (content.get("performance") or {}).get("sections", [])
         for row in section["rows"]
     }
-    measures = []
-    for section in (content.get("performance") or {}).get("sections", []):
-        for row in section["rows"]:
-            old = before.get(row["code"])
-            if old is None:
-                continue
-            notes = []
-            if old["status"] != row["status"]:
-                notes.append(f"status {old['status_label']} to {row['status_label']}")
-            if old["direction"] != row["direction"]:
-                notes.append(f"direction {old['direction_label']} to {row['direction_label']}")
-            if old["period"] == row["period"] and old["value"] != row["value"]:
-                notes.append(
-                    f"{row['period']} revised from {old['value_text']} to {row['value_text']}"
-                )
-            if notes:
-                measures.append({"name": row["name"], "changes": "; ".join(notes)})
+
+
+def _measure_changes(before: dict[str, Any], now: dict[str, Any]) -> list[dict[str, str]]:
+    old_rows = _rows_by_code(before)
+    changes = []
+    for code, row in _rows_by_code(now).items():
+        old = old_rows.get(code)
+        notes = _measure_change_notes(old, row) if old else []
+        if notes:
+            changes.append({"name": row["name"], "changes": "; ".join(notes)})
+    return changes
+
+
+def _measure_change_notes(old: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    notes = []
+    if old["status"] != row["status"]:
+        notes.append(f"status {old['status_label']} to {row['status_label']}")
+    if old["direction"] != row["direction"]:
+        notes.append(f"direction {old['direction_label']} to {row['direction_label']}")
+    if old["period"] == row["period"] and old["value"] != row["value"]:
+        notes.append(f"{row['period']} revised from {old['value_text']} to {row['value_text']}")
+    return notes
+
+
+def _milestone_changes(before: dict[str, Any], now: dict[str, Any]) -> list[dict[str, str]]:
     old_milestones = {
-        (p["name"], m["title"]): m
-        for p in earlier.snapshot.get("programmes") or []
-        for m in p["milestones"]
+        (p["name"], m["title"]): m for p in before.get("programmes") or [] for m in p["milestones"]
     }
-    milestones = []
-    for programme in content.get("programmes") or []:
+    changes = []
+    for programme in now.get("programmes") or []:
         for m in programme["milestones"]:
             old = old_milestones.get((programme["name"], m["title"]))
             if old and old["status"] != m["status"]:
                 note = f"{old['status_label']} to {m['status_label']}"
                 if m["status"] == "red":
                     note += " (new Red)"
-                milestones.append({"name": f"{programme['name']}: {m['title']}", "changes": note})
-    return {
-        "since": f"{earlier.title} ({earlier.meeting})",
-        "measures": measures,
-        "milestones": milestones,
-    }
+                changes.append({"name": f"{programme['name']}: {m['title']}", "changes": note})
+    return changes
 
 
 def pack_sources(*, pack: CommitteePack, content: dict[str, Any]) -> dict[str, Any]:

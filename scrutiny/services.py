@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from bury_hc import jobs
+from bury_hc.jobs import SweepOutcome, job_send_on_commit
 from bury_hc.periods import Quarter
 from bury_hc.services import Change, record_upsert, versioned_update
 from plans.models import PartnershipBody
@@ -174,13 +176,12 @@ def pack_publish(*, pack: CommitteePack, by: AbstractBaseUser) -> CommitteePack:
 def pack_export_request(
     *, pack: CommitteePack, export_format: str, by: AbstractBaseUser
 ) -> PackExport:
-    """Ask for a file of the pack; the rendering task is enqueued after commit."""
-    from scrutiny.tasks import pack_export_render
-
+    """Ask for a file of the pack; the rendering task is sent after commit (kept waiting for
+    the worker if the broker is down: bury_hc.jobs)."""
     export = PackExport.objects.create(
         pack=pack, format=export_format, pack_state=pack.state, requested_by=by
     )
-    transaction.on_commit(partial(pack_export_render.delay, export.pk))
+    job_send_on_commit(PACK_EXPORT_TASK, export.pk)
     return export
 
 
@@ -219,6 +220,56 @@ def pack_export_fail(*, export_id: int, error: str) -> None:
     PackExport.objects.filter(pk=export_id).exclude(state=PackExport.State.DONE).update(
         state=PackExport.State.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+
+
+# --- Exports whose worker died (bury_hc.jobs) -------------------------------------------------
+
+PACK_EXPORT_TASK = "scrutiny.tasks.pack_export_render"
+EXPORT_STOPPED = (
+    "The file could not be made: the background worker stopped each time. Try again; if it "
+    "happens again, tell the performance team."
+)
+
+
+def pack_exports_sweep() -> SweepOutcome:
+    """Release exports "waiting for the worker" or "being made" longer than JOB_WAIT_DEADLINE
+    since they were last sent (their message or their worker was lost; one being rendered is
+    locked and skipped): send each again, up to JOB_MAX_SENDS times, then mark it failed with
+    a "Try again". Beat runs it every minute; safe to run twice at once."""
+    stuck = PackExport.objects.alias(last_sent=Coalesce("sent_at", "created_at")).filter(
+        state__in=[PackExport.State.QUEUED, PackExport.State.RUNNING],
+        last_sent__lt=jobs.wait_deadline(),
+    )
+    return jobs.stuck_jobs_sweep(
+        stuck=stuck, sends=lambda export: export.sends, requeue=_export_send, fail=_export_fail
+    )
+
+
+def _export_send(export: PackExport) -> None:
+    export.state = PackExport.State.QUEUED
+    export.sends += 1
+    export.sent_at = timezone.now()
+    export.save(update_fields=["state", "sends", "sent_at"])
+    job_send_on_commit(PACK_EXPORT_TASK, export.pk)
+
+
+def _export_fail(export: PackExport) -> None:
+    pack_export_fail(export_id=export.pk, error=EXPORT_STOPPED)
+
+
+@transaction.atomic
+def pack_export_retry(*, export: PackExport) -> PackExport:
+    """Try a failed export again, as a fresh request for the same file; any other is left."""
+    changed = PackExport.objects.filter(pk=export.pk, state=PackExport.State.FAILED).update(
+        state=PackExport.State.QUEUED,
+        error="",
+        finished_at=None,
+        sends=1,
+        sent_at=timezone.now(),
+    )
+    if changed:
+        job_send_on_commit(PACK_EXPORT_TASK, export.pk)
+    return PackExport.objects.get(pk=export.pk)
 
 
 @transaction.atomic

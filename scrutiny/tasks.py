@@ -19,3 +19,13 @@ def pack_export_render(self, export_id: int) -> None:
     except Exception as exc:
         pack_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task(name="scrutiny.pack_exports_sweep", acks_late=True)
+def pack_exports_sweep() -> dict[str, list[int]]:
+    """Release exports whose worker died (see the service); beat runs it every minute.
+    Returns the exports sent again and those marked failed."""
+    from scrutiny.services import pack_exports_sweep as sweep
+
+    outcome = sweep()
+    return {"requeued": outcome.requeued, "failed": outcome.failed}

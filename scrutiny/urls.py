@@ -13,4 +13,5 @@ urlpatterns = [
     path("packs/<int:pk>/publish/", views.PackPublishView.as_view(), name="pack_publish"),
     path("packs/<int:pk>/exports/", views.PackExportView.as_view(), name="pack_export"),
     path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
+    path("exports/<int:pk>/retry/", views.ExportRetryView.as_view(), name="export_retry"),
 ]

@@ -20,9 +20,10 @@ from django.views.generic import ListView
 
 from bury_hc.roles import RoleRequiredMixin
 from bury_hc.services import StaleEdit
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from scrutiny import selectors, services
 from scrutiny.forms import PackCreateForm, PackEditForm, PackExportForm
-from scrutiny.models import CommitteePack, Meeting, PackExport
+from scrutiny.models import CommitteePack, Meeting, PackExport, PackSection
 from scrutiny.render import CONTENT_TYPES
 from scrutiny.render.html import render_pack_html
 from scrutiny.selectors import PACK_MANAGERS
@@ -61,11 +62,11 @@ class PackMixin(RoleRequiredMixin):
 class PackCreateView(RoleRequiredMixin, View):
     allowed_roles = PACK_MANAGERS
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.meeting = get_object_or_404(
             Meeting.objects.select_related("committee"), pk=kwargs["meeting_id"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         form = PackCreateForm(meeting=self.meeting, initial={"sections": ["cover", "performance"]})
@@ -109,7 +110,7 @@ class PackDetailView(PackMixin, View):
                 "pack": pack,
                 "can_manage": can_manage,
                 "exports": exports,
-                "formats": PackExport.Format.choices,
+                "export_form": PackExportForm(pack_state=pack.state),
                 "in_progress": any(e.state in ("queued", "running") for e in exports),
             },
         )
@@ -122,9 +123,7 @@ class PackEditView(PackMixin, View):
         pack = self.get_pack()
         if pack.state != CommitteePack.State.DRAFT:
             return redirect("scrutiny:pack", pk=pack.pk)
-        initial = {"title": pack.title, "sections": pack.sections, "version": pack.version}
-        initial.update({f"cover_{k}": v for k, v in (pack.cover or {}).items()})
-        return self.page(pack, PackEditForm(initial=initial))
+        return self.page(pack, PackEditForm(initial=PackEditForm.initial_for(pack)))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         pack = self.get_pack()
@@ -140,17 +139,22 @@ class PackEditView(PackMixin, View):
                 cover=form.cover(),
             )
         except StaleEdit as exc:
+            stored = PackEditForm.initial_for(exc.current) if exc.current else {}
+            stale = stale_edit_context(form=form, stored=stored, current=exc.current)
             form.add_error(None, str(exc))
-            return self.page(pack, form, status=409)
+            return self.page(pack, form, status=STALE_EDIT_STATUS, **stale)
         except services.PackNotEditable as exc:
             messages.error(request, str(exc))
             return redirect("scrutiny:pack", pk=pack.pk)
         messages.success(request, "Pack saved.")
         return redirect("scrutiny:pack", pk=pack.pk)
 
-    def page(self, pack, form, status: int = 200) -> HttpResponse:
+    def page(self, pack, form, status: int = 200, **context) -> HttpResponse:
         return render(
-            self.request, "scrutiny/pack_edit.html", {"pack": pack, "form": form}, status=status
+            self.request,
+            "scrutiny/pack_edit.html",
+            {"pack": pack, "form": form, **context},
+            status=status,
         )
 
 
@@ -171,7 +175,17 @@ class PackPreviewView(PackMixin, View):
 
 
 class PackPublishView(PackMixin, View):
+    """Asks for confirmation (a GOV.UK warning page), then publishes on POST."""
+
     allowed_roles = PACK_MANAGERS
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pack = self.get_pack()
+        if pack.state != CommitteePack.State.DRAFT:
+            messages.info(request, "This pack has already been published.")
+            return redirect("scrutiny:pack", pk=pack.pk)
+        sections = [label for value, label in PackSection.choices if value in pack.sections]
+        return render(request, "scrutiny/pack_publish.html", {"pack": pack, "sections": sections})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         pack = services.pack_publish(pack=self.get_pack(), by=request.user)
@@ -192,6 +206,19 @@ class PackExportView(PackMixin, View):
             pack=pack, export_format=form.cleaned_data["format"], by=request.user
         )
         return redirect("scrutiny:pack", pk=pack.pk)
+
+
+class ExportRetryView(RoleRequiredMixin, View):
+    """Try a failed export again."""
+
+    allowed_roles = PACK_MANAGERS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        export = get_object_or_404(
+            PackExport, pk=pk, pack__in=selectors.packs_visible_to(request.user)
+        )
+        services.pack_export_retry(export=export)
+        return redirect("scrutiny:pack", pk=export.pack_id)
 
 
 class ExportDownloadView(RoleRequiredMixin, View):

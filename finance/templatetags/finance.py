@@ -1,4 +1,4 @@
-"""Template filters for the fund's variances, and the programme page's budget lines.
+"""Template filters for the fund's variances.
 
 The formatting itself lives in `bury_hc.formatting`; these only adapt it for templates.
 """
@@ -6,7 +6,6 @@ The formatting itself lives in `bury_hc.formatting`; these only adapt it for tem
 from django import template
 
 from bury_hc import formatting
-from finance import selectors
 
 register = template.Library()
 
@@ -27,10 +26,3 @@ def pounds_millions_signed(value):
 def percent_signed(value):
     """+4.8% / −1.2% / "not applicable" (a zero budget)."""
     return formatting.percent_signed(value)
-
-
-@register.inclusion_tag("finance/includes/programme_budget_lines.html")
-def programme_budget_lines(programme_id: int) -> dict:
-    """The budget lines that fund a programme, for the programme's page:
-    `{% load finance %}{% programme_budget_lines programme.id %}`. Two queries."""
-    return {"budget_lines": selectors.budget_lines_for_programme(programme_id=programme_id)}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import PurePath
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size, Submit
 from django import forms
 
+from bury_hc.forms import form_helper
 from performance.importing import FORMAT_LABELS, ImportFormat
 from performance.importing.catalogue import text_key
-from performance.importing.formats import period_label_ok
+from performance.importing.formats import MISSING_VALUES, period_label_ok
 from performance.models import Area, ImportMappingProfile, Measure
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -20,20 +21,14 @@ SKIP = "__skip__"
 MAX_LABELS = 40
 
 
-def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, Submit("submit", submit))
-    return helper
-
-
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text="A CSV file or an Excel workbook (.xlsx; the first sheet is read).",
-        error_messages={"required": "Choose the file to import"},
+        error_messages={
+            "required": "Choose the file to import",
+            "empty": "The selected file is empty",
+        },
     )
     file_format = forms.ChoiceField(
         label="How is the file laid out?",
@@ -64,13 +59,13 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field("file"),
             Field.radios("file_format", legend_size=Size.SMALL),
             Field.text("source"),
             Field.text("published_on", field_width=Fixed.TEN),
             Field.select("mapping_profile"),
-            submit="Upload and check",
+            Submit("submit", "Upload and check"),
         )
 
     def clean_file(self) -> Any:
@@ -162,6 +157,14 @@ class MappingForm(forms.Form):
         help_text="For example “Not published”. Without one, blank cells in a wide table are left "
         "out, and a blank value in a long table is a problem.",
     )
+    missing_values = forms.CharField(
+        label="Markers of a missing value",
+        required=False,
+        max_length=200,
+        initial=", ".join(MISSING_VALUES),
+        help_text="What the file writes where there is no value, separated by commas; c is read "
+        "as suppressed. A value with one of these is kept as missing, with a note saying so.",
+    )
     save_as = forms.CharField(
         label="Save this mapping as (optional)",
         required=False,
@@ -190,8 +193,8 @@ class MappingForm(forms.Form):
             .values_list("code", "name")
         ]
         self.label_fields: list[tuple[str, str]] = []
-        for index, label in enumerate((labels or [])[:MAX_LABELS]):
-            name = f"label_{index}"
+        for label in (labels or [])[:MAX_LABELS]:
+            name = label_field_name(label)
             self.fields[name] = forms.ChoiceField(
                 label=f"“{label}” means",
                 choices=measure_choices,
@@ -231,6 +234,7 @@ class MappingForm(forms.Form):
                 Field.select("value_column"),
                 Field.select("value_note_column"),
                 Field.text("blank_note"),
+                Field.text("missing_values"),
                 legend="Values",
                 legend_size=Size.SMALL,
             ),
@@ -244,7 +248,7 @@ class MappingForm(forms.Form):
                 )
             )
         fields.append(Field.text("save_as"))
-        self.helper = _helper(*fields, submit="Check the file with this mapping")
+        self.helper = form_helper(*fields, Submit("submit", "Check the file with this mapping"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -292,6 +296,9 @@ class MappingForm(forms.Form):
             mapping["value_note"] = {"column": data["value_note_column"]}
         if data.get("blank_note"):
             mapping["blank_note"] = data["blank_note"]
+        mapping["missing_values"] = [
+            marker.strip() for marker in data.get("missing_values", "").split(",") if marker.strip()
+        ]
         labels = {
             label: ("" if data[name] == SKIP else data[name])
             for name, label in self.label_fields
@@ -304,6 +311,12 @@ class MappingForm(forms.Form):
             elif not target:
                 mapping["measure"] = {"labels": labels}
         return mapping
+
+
+def label_field_name(label: str) -> str:
+    """The form field for a label: named by the label's text, never its position, so a saved
+    choice can only ever apply to the label it was made for."""
+    return "label_" + hashlib.sha256(text_key(label).encode()).hexdigest()[:16]
 
 
 def _role_spec(column: str | None, fixed: Any) -> dict[str, str] | None:
@@ -332,6 +345,7 @@ def mapping_initial(mapping: dict[str, Any]) -> dict[str, Any]:
         "columns_are": mapping.get("columns_are", "periods"),
         "value_columns": mapping.get("value_columns", []),
         "blank_note": mapping.get("blank_note", ""),
+        "missing_values": ", ".join(mapping.get("missing_values", MISSING_VALUES)),
     }
     for role in ("area", "measure", "period", "value", "value_note"):
         spec = mapping.get(role) or {}

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fixed, Submit
 from django import forms
 
+from bury_hc.forms import form_helper
 from performance.models import Measure, MeasureAnnotation, Target
-
-
-def gds_helper(*fields, submit: str = "Save") -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Submit("submit", submit))
-    return helper
 
 
 class MeasureForm(forms.ModelForm):
@@ -63,25 +55,25 @@ class MeasureForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["code"].disabled = True  # codes are how imports find a measure
-        self.helper = gds_helper(
+        self.helper = form_helper(
             Field.text("code", field_width=Fixed.TWENTY),
             Field.text("name"),
             Field.select("group"),
             Field.select("report_section"),
-            Field.radios("polarity", legend_size=Size.SMALL, inline=True),
-            Field.radios("frequency", legend_size=Size.SMALL, inline=True),
+            Field.radios("polarity", inline=True),
+            Field.radios("frequency", inline=True),
             Field.select("unit"),
             Field.text("decimal_places", field_width=Fixed.TWO),
             Field.text("data_source"),
             Field.textarea("definition", rows=4),
             Field.textarea("what_good_looks_like", rows=3),
-            Field.checkboxes("programmes", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("objectives", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("programmes", small=True),
+            Field.checkboxes("objectives", small=True),
             Field.checkbox("in_highlight_report"),
             Field.text("highlight_order", field_width=Fixed.FIVE),
             Field.checkbox("is_active"),
             Field("version"),
-            submit="Save measure",
+            Submit("submit", "Save measure"),
         )
 
 
@@ -112,13 +104,13 @@ class TargetForm(forms.ModelForm):
         self.fields["applies_from"].error_messages["required"] = "Enter the first date it applies"
         self.fields["applies_to"].error_messages["required"] = "Enter the last date it applies"
         self.fields["value"].error_messages["required"] = "Enter the target value"
-        self.helper = gds_helper(
+        self.helper = form_helper(
             Field.text("applies_from", field_width=Fixed.TEN),
             Field.text("applies_to", field_width=Fixed.TEN),
             Field.text("value", field_width=Fixed.TEN),
             Field.text("tolerance", field_width=Fixed.TEN),
             Field.text("note"),
-            submit="Add target",
+            Submit("submit", "Add target"),
         )
 
     def clean(self):
@@ -146,11 +138,11 @@ class AnnotationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].error_messages["required"] = "Enter the note"
         self.fields["applies_from"].error_messages["required"] = "Enter the date it applies from"
-        self.helper = gds_helper(
-            Field.radios("kind", legend_size=Size.SMALL),
+        self.helper = form_helper(
+            Field.radios("kind"),
             Field.text("applies_from", field_width=Fixed.TEN),
             Field.textarea("text", rows=4),
-            submit="Add note",
+            Submit("submit", "Add note"),
         )
 
 
@@ -165,6 +157,8 @@ class CommentaryForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(
-            Field.textarea("text", rows=12), Field("version"), submit="Save commentary"
+        self.helper = form_helper(
+            Field.textarea("text", rows=12),
+            Field("version"),
+            Submit("submit", "Save commentary"),
         )

@@ -42,6 +42,16 @@ class ImportPlan:
     )
     measure_ids: set[int] = field(default_factory=set)  # of new and revised values
     quarters: set[Quarter] = field(default_factory=set)
+    # Revisions the analyst should look at before confirming (see _revision_review).
+    large_changes: int = 0  # by more than LARGE_CHANGE of the old value
+    blanked: int = 0  # a value replaced by none
+    outranked: int = 0  # a value from a higher-ranked source, revised by a lower-ranked one
+    review_samples: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def needs_explicit_confirmation(self) -> bool:
+        """Whether the import blanks values or overrides a higher-ranked source's values."""
+        return bool(self.blanked or self.outranked)
 
     @property
     def changes_anything(self) -> bool:
@@ -61,6 +71,7 @@ def plan_build(
     *,
     measure_ids: dict[int, int] | None = None,
     area_ids: dict[int, int] | None = None,
+    file_format: str = "",
 ) -> ImportPlan:
     """Compare the checked values with those held. `measure_ids` and `area_ids` translate the
     check's provisional ids (negative for measures and areas still to be created) into real
@@ -115,12 +126,14 @@ def plan_build(
             continue
         plan.revised += 1
         plan.changes.append((old[0], key, old))
+        _revision_review(plan, check, key, new, old)
         if len(plan.samples["revised"]) < SAMPLES:
             plan.samples["revised"].append(
                 {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
             )
     _new_keys_find(check, plan, matched)
     _touched_find(check, plan, real_measure)
+    _rank_review(plan, check, file_format)
     return plan
 
 
@@ -143,13 +156,72 @@ def _touched_find(check: CheckResult, plan: ImportPlan, real_measure: dict[int, 
     plan.quarters = {check.periods[pidx].quarter for pidx in periods}
 
 
+LARGE_CHANGE = Decimal("0.5")
+# How far a source is trusted, by the format its file came in: a publisher's own release first,
+# then OHID's Fingertips, then tables prepared here. A lower-ranked file revising a value from
+# a higher-ranked one needs the analyst's explicit tick.
+SOURCE_RANKS = {"ascof": 3, "fingertips": 2, "template": 1, "mapped": 1}
+
+
+def source_rank(file_format: str) -> int:
+    return SOURCE_RANKS.get(file_format, 1)
+
+
+def _revision_review(
+    plan: ImportPlan, check: CheckResult, key: Key, new: tuple, old: tuple
+) -> None:
+    """Count a revision that blanks a value or moves it by more than half (keeping samples)."""
+    before, after = old[6], _decimal(new[1])
+    if before is None or before == after:
+        return
+    reason = ""
+    if after is None:
+        plan.blanked += 1
+        reason = "blanks the value"
+    elif before == 0 or abs(after - before) > LARGE_CHANGE * abs(before):
+        plan.large_changes += 1
+        reason = "changes the value by more than half"
+    if reason and len(plan.review_samples) < SAMPLES:
+        plan.review_samples.append(
+            {**_describe(check, key, new), "old": _text(before), "reason": reason}
+        )
+
+
+def _rank_review(plan: ImportPlan, check: CheckResult, file_format: str) -> None:
+    """Count the revisions of values that came from a source ranked above this file's."""
+    if not file_format or not plan.changes:
+        return
+    rank = source_rank(file_format)
+    batch_ids = {old[12] for _, _, old in plan.changes}
+    higher = {
+        batch_id
+        for batch_id, old_format in ImportBatch.objects.filter(id__in=batch_ids).values_list(
+            "id", "file_format"
+        )
+        if source_rank(old_format) > rank
+    }
+    for _, key, old in plan.changes:
+        if old[12] in higher:
+            plan.outranked += 1
+            if len(plan.review_samples) < SAMPLES:
+                new = check.values[key]
+                plan.review_samples.append(
+                    {
+                        **_describe(check, key, new),
+                        "old": _text(old[6]),
+                        "reason": "revises a value from a higher-ranked source",
+                    }
+                )
+
+
 def _unchanged(new: tuple, old: tuple, period_end: Any) -> bool:
     """Whether a checked value (with its note and extras) is the one held."""
     if len(new) > 3:
         same_extras = all(_decimal(e) == o for e, o in zip(new[3:], old[8:12], strict=True))
     else:
         same_extras = old[8] is None and old[9] is None and old[10] is None and old[11] is None
-    return _decimal(new[1]) == old[6] and new[2] == old[7] and same_extras and period_end == old[5]
+    same_note = new[2] == old[7] or not new[2]  # a value given again without its note keeps it
+    return _decimal(new[1]) == old[6] and same_note and same_extras and period_end == old[5]
 
 
 def _describe(check: CheckResult, key: Key, new: tuple) -> dict[str, str]:
@@ -185,6 +257,11 @@ def plan_summary(check: CheckResult, plan: ImportPlan) -> dict[str, Any]:
         "measures_to_create": sorted(check.measures_to_create),
         "warnings": check.warnings[:50],
         "samples": plan.samples,
+        "large_changes": plan.large_changes,
+        "blanked": plan.blanked,
+        "outranked": plan.outranked,
+        "needs_explicit_confirmation": plan.needs_explicit_confirmation,
+        "review_samples": plan.review_samples,
         "sample_rows": check.sample_rows,
         "measures": len({key[0] for key in check.values}),
         "quarters": [q.code for q in sorted(plan.quarters)],

@@ -137,6 +137,7 @@ class _RowChecker:
         self.measure_names: dict[str, str] = dict(Measure.objects.values_list("code", "name"))
         self.new_measures: dict[str, int] = {}
         self.resolver = reading.measure_resolver
+        self.missing_values = reading.missing_values
         self.period_dependent = self.resolver.period_dependent
         self.periods: list[Period] = []
         self.period_index: dict[Period, int] = {}
@@ -238,7 +239,10 @@ class _RowChecker:
         text, note = item.value, item.value_note
         value: str | None = None
         ok = True
-        if text:
+        missing = self.missing_values.get(text.casefold()) if text else None
+        if missing is not None:
+            note = note or missing
+        elif text:
             value = _number(text, row, column, self.problems)
             ok = value is not None
         elif not note:

@@ -71,6 +71,35 @@ class SourceRow:
     value_column: str | None = None  # the column the value is in, where it varies (wide tables)
 
 
+# What publishers write in a value's cell when there is no value, and the note it is kept with.
+MISSING_VALUES = {
+    "NA": "Not available",
+    "N/A": "Not available",
+    "..": "Not available",
+    ":": "Not available",
+    "-": "Not available",
+    "x": "Not available",
+    "c": "Suppressed",
+}
+
+
+def missing_values_read(markers: Any = None) -> dict[str, str]:
+    """The missing-value markers a reading recognises, casefolded, each with the note its value
+    is kept with ("Not available (NA)"). `markers` is a list of markers (the defaults when None;
+    an empty list for none), or a mapping of marker → meaning."""
+    if markers is None:
+        markers = MISSING_VALUES
+    if isinstance(markers, str):
+        markers = [part for part in re.split(r"[\s,]+", markers) if part]
+    if not isinstance(markers, dict):
+        markers = {str(m): MISSING_VALUES.get(str(m), "Not available") for m in markers}
+    return {
+        str(marker).strip().casefold(): f"{meaning} ({str(marker).strip()})"
+        for marker, meaning in markers.items()
+        if str(marker).strip()
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
     """A row the format leaves out on purpose, and why (shown in the plan, counted)."""
@@ -100,6 +129,7 @@ class FormatReading:
     measure_resolver: MeasureResolver
     register_areas: bool = False
     blank_note: str = ""  # the note for a blank value; "" means a blank value needs its own note
+    missing_values: dict[str, str] = field(default_factory=dict)  # casefolded marker → note
     blank_skips: bool = False  # a blank cell is skipped (wide tables) rather than a problem
     cell_notes: list[dict[str, str]] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)  # found before any row
@@ -165,7 +195,12 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
             yield source
 
     return FormatReading(
-        rows=rows(), columns=column, measure_resolver=resolver, problems=problems, stream=stream
+        rows=rows(),
+        columns=column,
+        measure_resolver=resolver,
+        missing_values=missing_values_read(),
+        problems=problems,
+        stream=stream,
     )
 
 
@@ -277,6 +312,7 @@ def fingertips_reading(
         measure_resolver=resolver,
         register_areas=True,
         blank_note="No value published",
+        missing_values=missing_values_read((options or {}).get("missing_values")),
         problems=problems,
         stream=stream,
     )
@@ -493,7 +529,9 @@ def mapped_reading(
     whether their headings are periods ("Apr-24") or measures.
 
     Options: `blank_note` (the note stored for a blank cell; without it a blank value in a long
-    table is a problem, and in a wide table a blank cell is skipped), `cell_notes` (notes on
+    table is a problem, and in a wide table a blank cell is skipped), `missing_values` (the
+    markers of a missing value, such as NA or c for suppressed; the common ones when not
+    given), `cell_notes` (notes on
     particular values: area, measure, period, note), `register_areas`.
     """
     problems = mapping_problems(mapping, stream.headers)
@@ -510,6 +548,7 @@ def mapped_reading(
         register_areas=bool(mapping.get("register_areas", False)),
         blank_note=blank_note,
         blank_skips=layout == "wide" and not blank_note,
+        missing_values=missing_values_read(mapping.get("missing_values")),
         cell_notes=list(mapping.get("cell_notes") or []),
         problems=problems,
         stream=stream,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bury_hc.imports import ImportProblem, ImportRefused, TableStream
+from bury_hc.imports import ImportProblem, ImportRefused, TableStream, problems_json  # noqa: F401 - problems_json re-exported
 from performance.importing.applying import ImportPlan
 from performance.importing.catalogue import (
     AscofMeasureResolver,
@@ -75,7 +75,8 @@ def format_resolve(stream: TableStream, file_format: str | None) -> ImportFormat
                     1,
                     None,
                     "The headings are not those of the template, ASCOF or Fingertips: choose "
-                    "“another table” and say which columns hold what.",
+                    "“another table” and say which columns hold what (on the command line: "
+                    "--mapping FILE.yaml, or --profile NAME for a saved mapping).",
                 )
             ]
         )
@@ -126,14 +127,6 @@ def batch_notes(
     if extra:
         lines.append(extra)
     return "\n".join(lines)
-
-
-def problems_json(problems: list[ImportProblem]) -> list[dict[str, Any]]:
-    """Problems as stored on an upload and shown in the browser."""
-    return [
-        {"row": problem.row, "column": problem.column, "message": problem.message}
-        for problem in problems
-    ]
 
 
 @contextmanager

@@ -26,8 +26,10 @@ from performance.services.imports import (
     observation_import_check_queue,
     observation_import_confirm,
     observation_import_mapping_set,
+    observation_import_retry,
     observation_import_rollback,
     observation_import_start,
+    observation_imports_sweep,
     observations_import,
 )
 from performance.services.rebuilds import snapshots_rebuild_queue
@@ -49,8 +51,10 @@ __all__ = [
     "observation_import_check_queue",
     "observation_import_confirm",
     "observation_import_mapping_set",
+    "observation_import_retry",
     "observation_import_rollback",
     "observation_import_start",
+    "observation_imports_sweep",
     "observations_import",
     "published_highlight_upsert",
     "published_rank_upsert",

@@ -18,9 +18,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from bury_hc.imports import ImportRefused, import_batch_record, table_stream
+from bury_hc import jobs
+from bury_hc.imports import ImportProblem, ImportRefused, import_batch_record, table_stream
+from bury_hc.jobs import SweepOutcome
 from bury_hc.models import ImportBatch
 from bury_hc.services import Change, record_upsert
 from performance import importing
@@ -48,6 +51,7 @@ def observations_import(
     progress: Callable[[int], None] | None = None,
     notes: str = "",
     rebuild_snapshots: bool = True,
+    overrides_confirmed: bool | None = None,
 ) -> ImportOutcome:
     """Import a file of measure values (given as bytes or a path), all or nothing.
 
@@ -77,6 +81,7 @@ def observations_import(
             progress=progress,
             notes=notes,
             rebuild_snapshots=rebuild_snapshots,
+            overrides_confirmed=overrides_confirmed,
         )
 
 
@@ -95,6 +100,7 @@ def _observations_import(
     progress: Callable[[int], None] | None,
     notes: str,
     rebuild_snapshots: bool,
+    overrides_confirmed: bool | None,
 ) -> ImportOutcome:
     stream = table_stream(file_name=file_name, content=content, path=path)
     chosen = importing.format_resolve(stream, file_format)
@@ -103,7 +109,7 @@ def _observations_import(
     reading = importing.reading_open(stream, chosen, mapping)
     check = importing.check_or_refuse(reading, progress=None if not dry_run else progress)
     if dry_run:
-        plan = importing.plan_build(check)
+        plan = importing.plan_build(check, file_format=chosen.value)
         return ImportOutcome(
             file_name=file_name,
             sha256=stream.sha256,
@@ -147,7 +153,11 @@ def _observations_import(
         if batch.status != ImportBatch.Status.APPLIED:  # a rolled-back file, imported again
             batch.status = ImportBatch.Status.APPLIED
             batch.save(update_fields=["status"])
-        plan = importing.plan_build(check, measure_ids=measure_ids, area_ids=area_ids)
+        plan = importing.plan_build(
+            check, measure_ids=measure_ids, area_ids=area_ids, file_format=chosen.value
+        )
+        if overrides_confirmed is False and plan.needs_explicit_confirmation:
+            raise ImportRefused([ImportProblem(None, None, _overrides_message(plan))])
         to_write = plan.new + plan.revised
         total = max(check.rows_read, 1)
 
@@ -200,6 +210,21 @@ def areas_register(check: CheckResult) -> dict[int, int]:
         )
         created[provisional[code]] = area.id
     return created
+
+
+def _overrides_message(plan: importing.ImportPlan) -> str:
+    parts = []
+    if plan.blanked:
+        parts.append(f"{plan.blanked} revision{'s' if plan.blanked != 1 else ''} blank values")
+    if plan.outranked:
+        parts.append(
+            f"{plan.outranked} revision{'s' if plan.outranked != 1 else ''} replace values from a "
+            "higher-ranked source"
+        )
+    return (
+        f"Nothing was imported: {' and '.join(parts)}. Check them, then confirm that these "
+        "values should be replaced."
+    )
 
 
 class ImportRollbackRefused(Exception):
@@ -326,6 +351,7 @@ def observation_import_start(
     except ImportRefused as exc:
         observation_import.state = ObservationImport.State.REFUSED
         observation_import.problems = importing.problems_json(exc.problems)
+        observation_import.file.delete(save=False)  # unreadable: keep its problems, not it
     observation_import.save()
     return observation_import
 
@@ -384,19 +410,27 @@ def observation_import_check_queue(*, observation_import: ObservationImport) -> 
     observation_import.state = ObservationImport.State.QUEUED
     observation_import.plan = {**_plan_keep(observation_import.plan), "stage": "checking"}
     observation_import.rows_done = 0
-    observation_import.save(update_fields=["state", "plan", "rows_done"])
+    observation_import.save(update_fields=["state", "plan", "rows_done", "updated_at"])
     task_queue("performance.observation_import_check", observation_import.pk)
     return observation_import
 
 
-def observation_import_confirm(*, observation_import: ObservationImport) -> ObservationImport:
+def observation_import_confirm(
+    *, observation_import: ObservationImport, overrides_confirmed: bool = False
+) -> ObservationImport:
     """The analyst confirmed a checked upload: queue it for a worker (stage "importing"). A
-    small file is imported at once, in the request."""
+    small file is imported at once, in the request. Revisions that blank values or override a
+    higher-ranked source are written only with `overrides_confirmed` (the analyst's tick);
+    without it the import is refused when it comes to them."""
     if observation_import.state != ObservationImport.State.CHECKED:
         return observation_import
     observation_import.state = ObservationImport.State.QUEUED
-    observation_import.plan = {**observation_import.plan, "stage": "importing"}
-    observation_import.save(update_fields=["state", "plan"])
+    observation_import.plan = {
+        **observation_import.plan,
+        "stage": "importing",
+        "overrides_confirmed": overrides_confirmed,
+    }
+    observation_import.save(update_fields=["state", "plan", "updated_at"])
     if observation_import.rows_total > importing.BACKGROUND_ROWS:
         task_queue("performance.observation_import_apply", observation_import.pk)
         return observation_import
@@ -431,6 +465,7 @@ def observation_import_apply(*, import_id: int) -> ObservationImport:
                 by=observation_import.created_by,
                 progress=progress,
                 notes=f"Uploaded in the browser (upload {observation_import.pk}).",
+                overrides_confirmed=bool(observation_import.plan.get("overrides_confirmed")),
             )
             observation_import.state = ObservationImport.State.APPLIED
             observation_import.rows_total = outcome.check.rows_read
@@ -468,4 +503,61 @@ def observation_import_apply(*, import_id: int) -> ObservationImport:
         raise
     finally:
         progress.close()
+    return observation_import
+
+
+# --- Uploads whose worker died (bury_hc.jobs) -------------------------------------------------
+
+STOPPED_MESSAGE = (
+    "The import did not finish: the background worker stopped before it was done, and nothing "
+    "was written. Try again; if it happens again, tell the performance team."
+)
+
+
+def observation_imports_sweep() -> SweepOutcome:
+    """Release uploads stuck "waiting" longer than JOB_WAIT_DEADLINE or "importing" longer than
+    JOB_RUN_DEADLINE (their worker died, so their transaction was rolled back and nothing was
+    written): send each to a worker again, up to JOB_MAX_SENDS times, then mark it failed
+    with a "Try again". Beat runs it every minute; safe to run twice at once."""
+    States = ObservationImport.State
+    stuck = ObservationImport.objects.filter(
+        Q(state=States.QUEUED, updated_at__lt=jobs.wait_deadline())
+        | Q(state=States.IMPORTING, updated_at__lt=jobs.run_deadline())
+    )
+    return jobs.stuck_jobs_sweep(
+        stuck=stuck, sends=_sends, requeue=_import_requeue, fail=_import_fail
+    )
+
+
+def _sends(upload: ObservationImport) -> int:
+    return int((upload.plan or {}).get("sends", 1))
+
+
+def _import_requeue(upload: ObservationImport) -> None:
+    checking = (upload.plan or {}).get("stage") == "checking"
+    upload.state = ObservationImport.State.QUEUED
+    upload.rows_done = 0
+    upload.plan = {**(upload.plan or {}), "sends": _sends(upload) + 1}
+    upload.save(update_fields=["state", "rows_done", "plan", "updated_at"])
+    task = "observation_import_check" if checking else "observation_import_apply"
+    task_queue(f"performance.{task}", upload.pk)
+
+
+def _import_fail(upload: ObservationImport) -> None:
+    upload.state = ObservationImport.State.FAILED
+    upload.problems = [{"row": None, "column": None, "message": STOPPED_MESSAGE}]
+    upload.save(update_fields=["state", "problems", "updated_at"])
+
+
+def observation_import_retry(*, observation_import: ObservationImport) -> ObservationImport:
+    """The analyst asked to try a failed upload again: it goes back to "uploaded", to be
+    checked afresh (the data may have changed since) and confirmed again. Any other state is
+    left as it is."""
+    if observation_import.state != ObservationImport.State.FAILED:
+        return observation_import
+    observation_import.state = ObservationImport.State.UPLOADED
+    observation_import.problems = []
+    observation_import.plan = _plan_keep(observation_import.plan or {})
+    observation_import.rows_done = 0
+    observation_import.save(update_fields=["state", "problems", "plan", "rows_done", "updated_at"])
     return observation_import

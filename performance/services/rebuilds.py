@@ -10,17 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
-from bury_hc.celery import app
+from bury_hc.jobs import job_send_on_commit
 from bury_hc.periods import Quarter
 
 
 def task_queue(name: str, *args: Any) -> None:
     """Queue the Celery task registered as `name` once the current transaction commits (at
-    once outside one). An unknown name is a KeyError, never a message sent to no one."""
-    task = app.tasks[name]
-    transaction.on_commit(lambda: task.delay(*args))
+    once outside one). An unknown name is a KeyError, never a message sent to no one. With
+    the broker down the request still succeeds and the job waits for it (bury_hc.jobs)."""
+    job_send_on_commit(name, *args)
 
 
 def snapshots_rebuild_queue(

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html, format_html_join
 
+from performance.assessment import targets_sentence
+
 register = template.Library()
 
 WIDTH, HEIGHT, PAD = 96, 24, 3
@@ -57,5 +59,6 @@ def targeted_count(rows) -> int:
 
 
 @register.filter
-def untargeted_count(rows) -> int:
-    return sum(1 for row in rows if not row.has_target)
+def targets_note(rows) -> str:
+    """The table's one sentence about measures without a target (see targets_sentence)."""
+    return targets_sentence(with_target=targeted_count(rows), total=len(rows))

@@ -7,27 +7,41 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from bury_hc.imports import ImportRefused, table_stream
 from bury_hc.models import ImportBatch
-from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.periods import Quarter
+from bury_hc.roles import Role, RoleRequiredMixin
+from bury_hc.uploads import UploadLimitMixin
 from performance import services
-from performance.forms.imports import SKIP, MappingForm, UploadForm, labels_to_map, mapping_initial
+from performance.forms.imports import (
+    MAX_UPLOAD_BYTES,
+    SKIP,
+    MappingForm,
+    UploadForm,
+    label_field_name,
+    labels_to_map,
+    mapping_initial,
+)
 from performance.importing import (
     BACKGROUND_ROWS,
     FORMAT_LABELS,
     ImportFormat,
     problems_json,
 )
+from performance.importing.catalogue import text_key
 from performance.importing.formats import period_label_ok
-from performance.models import ObservationImport
+from performance.importing.quality import import_quality
+from performance.models import DashboardSnapshot, ImportMappingProfile, ObservationImport
 
 IMPORT_ROLES = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
 States = ObservationImport.State
@@ -40,12 +54,10 @@ class ImportAccessMixin(RoleRequiredMixin):
 class UploadMixin(ImportAccessMixin):
     """A view of one upload, found from the URL."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_has_role(request.user, *self.allowed_roles):
-            return self.handle_no_permission()
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.upload = get_object_or_404(ObservationImport, pk=kwargs["pk"])
-        early = self.prepare()
-        return early or super().dispatch(request, *args, **kwargs)
+        return self.prepare()
 
     def prepare(self) -> HttpResponse | None:
         """Anything to do once the upload is known; a response to send instead, or None."""
@@ -88,7 +100,29 @@ class ImportListView(ImportAccessMixin, TemplateView):
         uploads = ObservationImport.objects.select_related("created_by", "batch").order_by(
             "-created_at"
         )[:50]
-        return super().get_context_data(batches=batches, uploads=uploads, **kwargs)
+        profiles = ImportMappingProfile.objects.order_by("name")
+        return super().get_context_data(
+            batches=batches, uploads=uploads, profiles=profiles, **kwargs
+        )
+
+
+class MappingProfileExportView(ImportAccessMixin, View):
+    """A saved mapping as a YAML file, for `manage.py import_observations FILE --mapping`."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        profile = get_object_or_404(ImportMappingProfile, pk=pk)
+        exported = {
+            "name": profile.name,
+            "description": profile.description,
+            "mapping": profile.mapping,
+        }
+        response = HttpResponse(
+            yaml.safe_dump(exported, allow_unicode=True, sort_keys=False),
+            content_type="application/yaml; charset=utf-8",
+        )
+        slug = slugify(profile.name) or f"mapping-{profile.pk}"
+        response["Content-Disposition"] = f'attachment; filename="{slug}.yaml"'
+        return response
 
 
 class ImportTemplateView(ImportAccessMixin, View):
@@ -117,7 +151,8 @@ class ImportTemplateView(ImportAccessMixin, View):
         return response
 
 
-class UploadView(ImportAccessMixin, FormView):
+class UploadView(ImportAccessMixin, UploadLimitMixin, FormView):
+    upload_max_bytes = MAX_UPLOAD_BYTES
     template_name = "performance/imports/upload.html"
     form_class = UploadForm
 
@@ -163,37 +198,68 @@ class MappingView(UploadMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["headers"] = self.stream.headers
-        source = self.request.POST if self.request.method == "POST" else None
-        kwargs["labels"] = self._labels(source) if source else self._saved_labels()
+        if self.request.method == "POST":
+            data = self.request.POST
+            kwargs["labels"] = self._labels(
+                layout=data.get("layout"),
+                columns_are=data.get("columns_are") or "periods",
+                measure_column=data.get("measure_column"),
+                value_columns=data.getlist("value_columns"),
+            )
+        else:
+            kwargs["labels"] = self._file_labels_for_saved_mapping()
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
         if self.upload.mapping:
             initial = mapping_initial(self.upload.mapping)
-            spec = self.upload.mapping.get("measure") or {}
-            for index, label in enumerate(self._saved_labels()):
-                chosen = (spec.get("labels") or {}).get(label)
+            saved = {
+                text_key(label): code
+                for label, code in self._saved_labels().items()
+                if code is not None
+            }
+            for label in self._file_labels_for_saved_mapping():
+                chosen = saved.get(text_key(label))  # by the label's text: never by position
                 if chosen is not None:
-                    initial[f"label_{index}"] = chosen or SKIP
+                    initial[label_field_name(label)] = chosen or SKIP
             return initial
         return {"value_columns": [h for h in self.stream.headers if period_label_ok(h)]}
 
-    def _saved_labels(self) -> list[str]:
+    def _saved_labels(self) -> dict[str, str]:
         spec = self.upload.mapping.get("measure") or {}
-        return list((spec.get("labels") or {}).keys())
+        return dict(spec.get("labels") or {})
 
-    def _labels(self, data: Any) -> list[str]:
-        """The labels the analyst must match to measures, from the submitted choices."""
-        layout, columns_are = data.get("layout"), data.get("columns_are") or "periods"
+    def _file_labels_for_saved_mapping(self) -> list[str]:
+        """The labels this file holds, read the way the saved mapping reads it: a label the
+        mapping does not know is asked about, never given another label's measure."""
+        mapping = self.upload.mapping or {}
+        if not mapping:
+            return []
+        return self._labels(
+            layout=mapping.get("layout", "long"),
+            columns_are=mapping.get("columns_are", "periods"),
+            measure_column=(mapping.get("measure") or {}).get("column"),
+            value_columns=mapping.get("value_columns") or [],
+        )
+
+    def _labels(
+        self,
+        *,
+        layout: str | None,
+        columns_are: str,
+        measure_column: str | None,
+        value_columns: list[str],
+    ) -> list[str]:
+        """The labels the analyst must match to measures: the headings of measure columns, or
+        the distinct entries of the measure column that are not a measure's code or name."""
         if layout == "wide" and columns_are == "measures":
-            return labels_to_map(data.getlist("value_columns"))
-        column = data.get("measure_column")
-        if not column or column not in self.stream.headers:
+            return labels_to_map(value_columns)
+        if not measure_column or measure_column not in self.stream.headers:
             return []
         distinct: list[str] = []
         seen: set[str] = set()
         for row in self.stream:
-            label = row.get(column)
+            label = row.get(measure_column)
             if label not in seen:
                 seen.add(label)
                 distinct.append(label)
@@ -267,7 +333,33 @@ class ConfirmView(UploadMixin, View):
         if self.upload.state != States.CHECKED:
             messages.info(request, "This file is not waiting to be imported.")
             return _next_page(self.upload)
-        return _next_page(services.observation_import_confirm(observation_import=self.upload))
+        plan = self.upload.plan or {}
+        confirmed = request.POST.get("overrides_confirmed") == "yes"
+        if plan.get("needs_explicit_confirmation") and not confirmed:
+            messages.error(
+                request,
+                "Tick the box to say the values this import blanks or overrides should be "
+                "replaced, or cancel the import.",
+            )
+            return _next_page(self.upload)
+        return _next_page(
+            services.observation_import_confirm(
+                observation_import=self.upload, overrides_confirmed=confirmed
+            )
+        )
+
+
+class RetryView(UploadMixin, View):
+    """Try a failed upload again (its worker stopped): check it afresh, then confirm it."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if self.upload.state != States.FAILED:
+            messages.info(request, "This file is not waiting to be tried again.")
+            return _next_page(self.upload)
+        upload = services.observation_import_retry(observation_import=self.upload)
+        if upload.file_format != ImportFormat.MAPPED:  # a mapped table asks for its mapping
+            upload = _check(upload)
+        return _next_page(upload)
 
 
 class ProgressView(UploadMixin, TemplateView):
@@ -312,13 +404,34 @@ class ResultView(UploadMixin, TemplateView):
         plan = self.upload.plan or {}
         quarters = plan.get("quarters") or []
         batch = self.upload.batch or ImportBatch.objects.filter(pk=plan.get("batch_id")).first()
+        latest = Quarter.from_code(quarters[-1]) if quarters else None
         return super().get_context_data(
             plan=plan,
             batch=batch,
-            latest_quarter=quarters[-1] if quarters else None,
+            latest_quarter=latest,
+            quarter_has_highlights=latest is not None
+            and DashboardSnapshot.objects.filter(
+                quarter=latest, measure__in_highlight_report=True
+            ).exists(),
             format_label=_format_label(self.upload.file_format),
             **kwargs,
         )
+
+
+class QualityView(UploadMixin, TemplateView):
+    """The data-quality checks of what an applied import wrote."""
+
+    template_name = "performance/imports/quality.html"
+
+    def prepare(self) -> HttpResponse | None:
+        if self.upload.state != States.APPLIED:
+            return _next_page(self.upload)
+        return None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        batch_id = self.upload.batch_id or (self.upload.plan or {}).get("batch_id")
+        report = import_quality(batch_id=batch_id) if batch_id else None
+        return super().get_context_data(report=report, **kwargs)
 
 
 class RollbackView(ImportAccessMixin, TemplateView):
@@ -326,11 +439,12 @@ class RollbackView(ImportAccessMixin, TemplateView):
 
     template_name = "performance/imports/rollback.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def check_object_permission(self, request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+        super().check_object_permission(request, **kwargs)
         self.batch = get_object_or_404(
             ImportBatch, pk=kwargs["pk"], kind=ImportBatch.Kind.OBSERVATIONS
         )
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(

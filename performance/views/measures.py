@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,7 +15,8 @@ from bury_hc.converters import quarter_requested
 from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
-from performance import charts, selectors, services
+from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
+from performance import charts, commentary, selectors, services
 from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
 
@@ -27,22 +29,29 @@ def cache_once(function):
 
 
 class StaleEditMixin:
-    """Show a refused stale save: the user's input kept, the stored record beside it, and the
-    form ready to save over the version they have now seen."""
+    """A refused stale save, as every app shows it (`bury_hc.stale_edits`): 409, the user's
+    input kept beside what is now stored, and the form ready to save over the version they
+    have now seen."""
 
-    stale = None
-
-    def stale_edit(self, stale: StaleEdit):
-        self.stale = stale
+    def stale_edit(self, stale: StaleEdit, form):
+        context = stale_edit_context(
+            form=form, stored=self.stored_initial(stale.current), current=stale.current
+        )
         data = self.request.POST.copy()
         data["version"] = getattr(stale.current, "version", "") or ""
-        form = self.get_form_class()(
+        rebound = self.get_form_class()(
             data=data,
             **{k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")},
         )
-        form.is_valid()
-        form.add_error(None, str(stale))
-        return self.form_invalid(form)
+        rebound.is_valid()
+        rebound.add_error(None, str(stale))
+        return self.render_to_response(
+            self.get_context_data(form=rebound, **context), status=STALE_EDIT_STATUS
+        )
+
+    def stored_initial(self, current) -> dict:
+        """The record as it now stands, as the form's initial values."""
+        return model_to_dict(current) if current is not None else {}
 
 
 class QuarterMixin:
@@ -114,18 +123,26 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
     template_name = "performance/commentary_form.html"
     form_class = CommentaryForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         if kwargs["section"] not in ReportSection.values:
             raise Http404("There is no report section at this address.")
         self.section = ReportSection(kwargs["section"])
         self.quarter = kwargs["quarter"]
         self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
-        return super().dispatch(request, *args, **kwargs)
+
+    def suggestion(self) -> str:
+        rows = selectors.dashboard_rows(quarter=self.quarter, section=self.section.value)
+        return commentary.section_suggestion(rows) if rows else ""
 
     def get_initial(self):
+        initial = {}
         if self.existing:
-            return {"text": self.existing.text, "version": self.existing.version}
-        return {}
+            initial = {"text": self.existing.text, "version": self.existing.version}
+        if self.request.GET.get("start") == "suggestion":
+            # A first draft for the analyst to edit: nothing is saved until they save it.
+            initial["text"] = self.suggestion()
+        return initial
 
     def form_valid(self, form):
         try:
@@ -137,9 +154,7 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
                 expected_version=form.cleaned_data["version"],
             )
         except StaleEdit as stale:
-            self.stale = stale
-            form.add_error(None, str(stale))
-            return self.form_invalid(form)
+            return self.stale_edit(stale, form)
         messages.success(
             self.request, f"Commentary saved for {self.section.label}, {self.quarter}."
         )
@@ -153,8 +168,8 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
         return super().get_context_data(
             section=self.section,
             quarter=self.quarter,
-            stale=self.stale,
             back_url=self.success_url(),
+            suggestion=self.suggestion(),
             **kwargs,
         )
 
@@ -207,9 +222,9 @@ class MeasureFormView(RoleRequiredMixin, StaleEditMixin, FormView):
     template_name = "performance/measure_form.html"
     form_class = MeasureForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.measure = get_object_or_404(Measure, code=kwargs["code"]) if "code" in kwargs else None
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.measure}
@@ -228,12 +243,12 @@ class MeasureFormView(RoleRequiredMixin, StaleEditMixin, FormView):
                     **links,
                 )
         except StaleEdit as stale:
-            return self.stale_edit(stale)
+            return self.stale_edit(stale, form)
         messages.success(self.request, f"Saved {measure.code}: {measure.name}.")
         return HttpResponseRedirect(reverse("performance:measure", kwargs={"code": measure.code}))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(measure=self.measure, stale=self.stale, **kwargs)
+        return super().get_context_data(measure=self.measure, **kwargs)
 
 
 class MeasureChildFormView(RoleRequiredMixin, FormView):
@@ -243,9 +258,9 @@ class MeasureChildFormView(RoleRequiredMixin, FormView):
     template_name = "performance/measure_child_form.html"
     title = ""
 
-    def dispatch(self, request, *args, **kwargs):
+    def check_object_permission(self, request, **kwargs):
+        super().check_object_permission(request, **kwargs)
         self.measure = get_object_or_404(Measure, code=kwargs["code"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(measure=self.measure, title=self.title, **kwargs)

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+DRAFT_NOTICE = "Draft — not for publication"  # the running header of every page of a draft
+DRAFT_WATERMARK = "DRAFT"
+AUTHOR = "Bury Integrated Care Partnership"  # the documents' author property
+
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

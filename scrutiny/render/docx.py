@@ -1,18 +1,106 @@
-"""The pack as an editable Word document: real Heading 1/2 styles and tables.
-
-Charts: no server-side PNG renderer is available without a browser, so each trend is given as
-its one-sentence summary in the table instead of an image.
-"""
+"""The pack as a Word document with real heading styles (Heading 1/2), numbered lists and
+tables whose header row repeats on each page. A draft carries "Draft — not for publication" in
+the header of every page and a DRAFT watermark; every page is numbered in the footer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
+from scrutiny.render import AUTHOR, DRAFT_NOTICE, DRAFT_WATERMARK
 from scrutiny.render.html import SECTION_HEADINGS
 
+# Word's own watermark: a VML text shape behind the page, anchored in the header.
+WATERMARK_XML = """<w:r {namespaces}><w:pict><v:shape id="PowerPlusWaterMarkObject"
+ type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;
+ height:156pt;rotation:315;z-index:-251657216;mso-position-horizontal:center;
+ mso-position-horizontal-relative:margin;mso-position-vertical:center;
+ mso-position-vertical-relative:margin" fillcolor="#b1b4b6" stroked="f">
+ <v:fill opacity=".4"/><v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt"
+ string="{text}"/></v:shape></w:pict></w:r>"""
+VML_NAMESPACES = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+)
 
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
+
+def render_docx(content: dict[str, Any]) -> bytes:
+    from docx import Document
+
+    document = Document()
+    _properties(document, content)
+    _page_furniture(document, content)
+    document.add_paragraph(f"{content['committee']}, {content['meeting_date']}")
+    document.add_heading(content["title"], level=0)
+    meta = [f"Quarter: {content['quarter']}"]
+    if content.get("item_number"):
+        meta.insert(0, f"Agenda item {content['item_number']}")
+    document.add_paragraph(". ".join(meta) + ".")
+    for part in (_cover, _performance, _programmes, _fund, _changes, _data_sources):
+        part(document, content)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _properties(document, content: dict[str, Any]) -> None:
+    properties = document.core_properties
+    properties.title = content["title"]
+    properties.author = AUTHOR
+    properties.last_modified_by = AUTHOR
+    properties.subject = f"{content['committee']}, {content['meeting_date']}"
+    properties.keywords = "draft" if content.get("draft") else "published"
+    if content.get("document_date"):
+        when = dt.datetime.fromisoformat(content["document_date"])
+        properties.created = properties.modified = when
+
+
+def _page_furniture(document, content: dict[str, Any]) -> None:
+    """The running header (with the draft mark on a draft) and 'Page n of m' in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = f"{content['committee']}, {content['meeting_date']}"
+    if content.get("draft"):
+        notice = section.header.add_paragraph()
+        notice.add_run(DRAFT_NOTICE).bold = True
+        notice._p.append(_watermark())
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+
+
+def _watermark():
+    from docx.oxml import parse_xml
+
+    return parse_xml(WATERMARK_XML.format(namespaces=VML_NAMESPACES, text=DRAFT_WATERMARK))
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in on each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _table(document, header: list[str], rows: list[list[str]], *, empty: str) -> None:
+    """A table with a bold header row repeated on each page; a sentence where it has no rows."""
+    if not rows:
+        document.add_paragraph(empty)
+        return
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -36,158 +124,174 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
-def render_docx(content: dict[str, Any]) -> bytes:
-    from docx import Document
+def _cover(document, content: dict[str, Any]) -> None:
+    if not content.get("cover"):
+        return
+    document.add_heading(SECTION_HEADINGS["cover"], level=1)
+    for field in content["cover"]:
+        document.add_heading(field["heading"], level=2)
+        if field["items"]:
+            for item in field["items"]:
+                document.add_paragraph(item, style="List Number")
+        elif field["glossary"]:
+            _table(
+                document,
+                ["Term", "Meaning"],
+                [g + [""] * (2 - len(g)) for g in field["glossary"]],
+                empty="No terms are defined.",
+            )
+        else:
+            for paragraph in field["paragraphs"]:
+                document.add_paragraph(paragraph)
 
-    document = Document()
-    document.core_properties.title = content["title"]
-    document.add_paragraph(f"{content['committee']}, {content['meeting_date']}")
-    document.add_heading(content["title"], level=0)
-    meta = [f"Quarter: {content['quarter']}"]
-    if content.get("item_number"):
-        meta.insert(0, f"Agenda item {content['item_number']}")
-    document.add_paragraph(". ".join(meta) + ".")
 
-    if content.get("cover"):
-        document.add_heading(SECTION_HEADINGS["cover"], level=1)
-        for field in content["cover"]:
-            document.add_heading(field["heading"], level=2)
-            if field["items"]:
-                for item in field["items"]:
-                    document.add_paragraph(item, style="List Number")
-            elif field["glossary"]:
-                _table(
-                    document,
-                    ["Term", "Meaning"],
-                    [g + [""] * (2 - len(g)) for g in field["glossary"]],
-                )
-            else:
-                for paragraph in field["paragraphs"]:
-                    document.add_paragraph(paragraph)
+def _ranks_text(row: dict[str, Any]) -> str:
+    """The computed ranks as the dashboard words them, and the published ranks where they
+    differ."""
+    lines = [rank.get("sentence", "") for rank in row.get("ranks", [])] or ["No comparator data"]
+    lines += [
+        f"Differs from the published report: {difference}"
+        for difference in row.get("published_differences", [])
+    ]
+    return "\n".join(lines)
 
+
+def _performance(document, content: dict[str, Any]) -> None:
     performance = content.get("performance")
-    if performance:
-        document.add_heading(
-            f"Adult Social Care Performance Report for {content['quarter']}", level=1
-        )
-        document.add_heading("Highlight report", level=2)
+    if not performance:
+        return
+    document.add_heading(f"Adult Social Care Performance Report for {content['quarter']}", level=1)
+    document.add_heading("Highlight report", level=2)
+    if performance.get("highlights_targets_note"):
+        document.add_paragraph(performance["highlights_targets_note"])
+    _table(
+        document,
+        ["Measure", "Latest", "Period", "Direction of travel", "Against target", "Ranks"],
+        [
+            [
+                row["name"],
+                row["value_text"],
+                row["period"],
+                row.get("direction_text") or row["direction_label"],
+                row.get("status_text") or row["status_label"],
+                _ranks_text(row),
+            ]
+            for row in performance["highlights"]
+        ],
+        empty="No highlight measures have figures for this quarter.",
+    )
+    for section in performance["sections"]:
+        document.add_heading(section["label"], level=2)
+        for paragraph in section["commentary"]:
+            document.add_paragraph(paragraph)
+        if section["rows"] and section.get("targets_note"):
+            document.add_paragraph(section["targets_note"])
         _table(
             document,
             [
                 "Measure",
                 "Latest",
-                "Period",
-                "Direction of travel",
-                "Status against target",
-                "Ranks",
+                "Previous",
+                "Same period last year",
+                "Direction",
+                "Against target",
+                "Trend",
             ],
             [
                 [
                     row["name"],
-                    row["value_text"],
-                    row["period"],
+                    f"{row['value_text']} ({row['period']})",
+                    row["previous_text"],
+                    row["last_year_text"],
                     row["direction_label"],
-                    row["status_label"],
-                    _ranks(row),
+                    row.get("status_text") or row["status_label"],
+                    row["sparkline_text"],
                 ]
-                for row in performance["highlights"]
+                for row in section["rows"]
             ],
+            empty="No measures in this section have figures for this quarter.",
         )
-        for section in performance["sections"]:
-            document.add_heading(section["label"], level=2)
-            for paragraph in section["commentary"]:
-                document.add_paragraph(paragraph)
-            if section["rows"]:
-                _table(
-                    document,
-                    [
-                        "Measure",
-                        "Latest",
-                        "Previous",
-                        "Same period last year",
-                        "Direction",
-                        "Status",
-                        "Trend",
-                    ],
-                    [
-                        [
-                            row["name"],
-                            f"{row['value_text']} ({row['period']})",
-                            row["previous_text"],
-                            row["last_year_text"],
-                            row["direction_label"],
-                            row["status_label"],
-                            row["sparkline_text"],
-                        ]
-                        for row in section["rows"]
-                    ],
-                )
 
-    if content.get("programmes"):
-        document.add_heading(SECTION_HEADINGS["programmes"], level=1)
-        for programme in content["programmes"]:
-            document.add_heading(programme["name"], level=2)
-            _table(
-                document,
-                ["Milestone", "This quarter", "Last quarter"],
-                [
-                    [m["title"], m["status_label"], m["previous_label"]]
-                    for m in programme["milestones"]
-                ],
-            )
-            for m in programme["exceptions"]:
-                document.add_paragraph(
-                    f"Exception: {m['title']} ({m['status_label']}). "
-                    f"{m['commentary']} Path to green: {m['path_to_green']}"
-                )
 
+def _exception_text(milestone: dict[str, Any]) -> str:
+    commentary = milestone["commentary"] or "No commentary given."
+    path = milestone["path_to_green"] or "None given."
+    return (
+        f"Exception: {milestone['title']} ({milestone['status_label']}). {commentary} "
+        f"Path to green: {path}"
+    )
+
+
+def _programmes(document, content: dict[str, Any]) -> None:
+    if not content.get("programmes"):
+        return
+    document.add_heading(SECTION_HEADINGS["programmes"], level=1)
+    for programme in content["programmes"]:
+        document.add_heading(programme["name"], level=2)
+        _table(
+            document,
+            ["Milestone", "This quarter", "Last quarter"],
+            [[m["title"], m["status_label"], m["previous_label"]] for m in programme["milestones"]],
+            empty="No milestones report in this quarter.",
+        )
+        for milestone in programme["exceptions"]:
+            document.add_paragraph(_exception_text(milestone))
+
+
+def _fund(document, content: dict[str, Any]) -> None:
     fund = content.get("fund")
-    if fund:
-        document.add_heading(SECTION_HEADINGS["fund"], level=1)
-        _table(
-            document,
-            ["Pool", "Budget", "Actual to date", "Forecast outturn", "Variance", "Status"],
+    if not fund:
+        return
+    document.add_heading(SECTION_HEADINGS["fund"], level=1)
+    if fund.get("note"):
+        document.add_paragraph(fund["note"])
+    pools = [*fund["pools"], fund["total"]] if fund.get("total") else []
+    _table(
+        document,
+        ["Pool", "Budget", "Actual to date", "Forecast outturn", "Variance", "Status"],
+        [
             [
-                [
-                    p["label"],
-                    p["budget_text"],
-                    p["actual_text"],
-                    p["forecast_text"],
-                    p["variance_text"],
-                    p["status_label"],
-                ]
-                for p in [*fund["pools"], fund["total"]]
-            ],
-        )
+                p["label"],
+                p["budget_text"],
+                p["actual_text"],
+                p["forecast_text"],
+                p["variance_text"],
+                p["status_label"],
+            ]
+            for p in pools
+        ],
+        empty="There are no fund figures to show.",
+    )
 
+
+def _changes(document, content: dict[str, Any]) -> None:
     changes = content.get("changes")
-    if changes:
-        document.add_heading(SECTION_HEADINGS["changes"], level=1)
-        if changes["since"]:
-            document.add_paragraph(f"Compared with {changes['since']}.")
-            _table(
-                document,
-                ["Measure or milestone", "What changed"],
-                [[c["name"], c["changes"]] for c in changes["measures"] + changes["milestones"]],
-            )
-        else:
-            document.add_paragraph("There is no earlier published pack to compare with.")
-
-    if performance:
-        document.add_heading("Appendix: Data sources and what good looks like", level=1)
-        _table(
-            document,
-            ["Measure", "Data source", "What good looks like"],
-            [
-                [m["name"], m["data_source"], m["what_good_looks_like"]]
-                for m in performance["data_sources"]
-            ],
-        )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    if not changes:
+        return
+    document.add_heading(SECTION_HEADINGS["changes"], level=1)
+    if not changes["since"]:
+        document.add_paragraph("There is no earlier published pack to compare with.")
+        return
+    document.add_paragraph(f"Compared with {changes['since']}.")
+    _table(
+        document,
+        ["Measure or milestone", "What changed"],
+        [[c["name"], c["changes"]] for c in changes["measures"] + changes["milestones"]],
+        empty="No measure or milestone has changed since then.",
+    )
 
 
-def _ranks(row: dict[str, Any]) -> str:
-    ranks = row.get("published_ranks") or row.get("ranks") or []
-    return "; ".join(f"{r['rank']} of {r['out_of']} ({r['group']})" for r in ranks)
+def _data_sources(document, content: dict[str, Any]) -> None:
+    performance = content.get("performance")
+    if not performance:
+        return
+    document.add_heading("Appendix: Data sources and what good looks like", level=1)
+    _table(
+        document,
+        ["Measure", "Data source", "What good looks like"],
+        [
+            [m["name"], m["data_source"], m["what_good_looks_like"]]
+            for m in performance["data_sources"]
+        ],
+        empty="No data sources have been recorded for these measures.",
+    )

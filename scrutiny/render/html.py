@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from scrutiny.models import PackSection
+from scrutiny.render import DRAFT_NOTICE, DRAFT_WATERMARK
 
 SECTION_HEADINGS = dict(PackSection.choices)
 
@@ -63,10 +64,12 @@ def _with_charts(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_pack_html(content: dict[str, Any], *, for_print: bool = False, nonce: str = "") -> str:
-    css = render_to_string("scrutiny/pack_print.css")
+    marks = {"draft": bool(content.get("draft")), "draft_notice": DRAFT_NOTICE}
+    css = render_to_string("scrutiny/pack_print.css", {**marks, "draft_watermark": DRAFT_WATERMARK})
     return render_to_string(
         "scrutiny/pack_document.html",
         {
+            **marks,
             "pack": _with_charts(content),
             "css": mark_safe(css),  # noqa: S308 - our own stylesheet
             "headings": SECTION_HEADINGS,

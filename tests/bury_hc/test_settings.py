@@ -21,7 +21,8 @@ SHOW = (
     "'BROKER': settings.CELERY_BROKER_URL, "
     "'CACHE': settings.CACHES['default']['BACKEND'], "
     "'SSL_REDIRECT': getattr(settings, 'SECURE_SSL_REDIRECT', False), "
-    "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS}))"
+    "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS, "
+    "'SITE_URL': settings.SITE_URL}))"
 )
 
 
@@ -135,3 +136,15 @@ def test_redis_url_turns_off_eager_celery_and_uses_redis():
     assert settings["EAGER"] is False
     assert settings["BROKER"] == "redis://cache.example:6379/0"
     assert settings["CACHE"] == "bury_hc.cache.FailSafeRedisCache"
+
+
+def test_site_url_defaults_to_the_first_allowed_host():
+    settings = loaded(
+        load_settings(
+            DJANGO_SECRET_KEY=SECRET,
+            DJANGO_ALLOWED_HOSTS="performance.bury.example,localhost",
+            skip_if_dotenv_sets=("DJANGO_DEBUG", "SITE_URL"),
+        )
+    )
+
+    assert settings["SITE_URL"] == "https://performance.bury.example"

@@ -51,8 +51,8 @@ DEMO_USERNAMES = [
 
 
 @pytest.fixture
-def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
+def loaded(shared_demo):
+    return shared_demo
 
 
 def bury_value(code: str, period: Period) -> Observation:
@@ -458,8 +458,7 @@ def test_load_bury_demo_command_refuses_to_reset_passwords_without_demo_users(db
     assert not get_user_model().objects.exists()
 
 
-def test_demo_load_without_demo_users_keeps_an_earlier_runs_accounts_and_sign_off(db):
-    demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
+def test_demo_load_without_demo_users_keeps_an_earlier_runs_accounts_and_sign_off(loaded):
     hashes = password_hashes()
 
     again = demo_load(fixtures_dir=FIXTURES)

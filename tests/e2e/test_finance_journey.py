@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from finance.models import BudgetLine, FinanceQuarter, QuarterlyFinancialPosition
 from tests.e2e.conftest import DEMO_PASSWORD, axe_violations, sign_in
@@ -43,10 +44,10 @@ def test_a_quarter_is_entered_signed_off_and_read(page, live_server, finance_dem
     # The council's finance officer opens the quarter and one of the council's lines.
     switch_user(page, live_server, "finance.council")
     page.goto(f"{live_server.url}/finance/2021-22-Q2/entry/")
-    assert page.get_by_role("heading", name="Figures for 2021/22 Q2", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Figures for 2021/22 Q2", level=1)).to_be_visible()
     page.get_by_role("link", name=f"Change figures for {LINE}").click()
     page.wait_for_url(re.compile(r"/finance/2021-22-Q2/lines/\d+/edit/$"))
-    assert page.get_by_role("heading", name=LINE, level=1).is_visible()
+    expect(page.get_by_role("heading", name=LINE, level=1)).to_be_visible()
     assert_no_violations(page)
 
     # A forecast 5.6% over budget with no explanation is refused, in the error summary.
@@ -55,9 +56,9 @@ def test_a_quarter_is_entered_signed_off_and_read(page, live_server, finance_dem
     page.get_by_label("Explanation of the variance").fill("")
     page.get_by_role("button", name="Save figures").click()
     summary = page.get_by_role("alert")
-    assert "There is a problem" in summary.inner_text()
+    expect(summary).to_contain_text("There is a problem")
     error = summary.get_by_role("link", name=re.compile("5.6% over budget"))
-    assert "beyond the 3% amber threshold needs an explanation" in error.inner_text()
+    expect(error).to_contain_text("beyond the 3% amber threshold needs an explanation")
     assert page.title().startswith("Error:")
     error.click()
     assert page.evaluate("document.activeElement.id") == "id_explanation"
@@ -69,7 +70,7 @@ def test_a_quarter_is_entered_signed_off_and_read(page, live_server, finance_dem
     )
     page.get_by_role("button", name="Save figures").click()
     page.wait_for_url(f"{live_server.url}/finance/2021-22-Q2/entry/")
-    assert page.get_by_text(f"Figures saved for {LINE}, 2021/22 Q2.").is_visible()
+    expect(page.get_by_text(f"Figures saved for {LINE}, 2021/22 Q2.")).to_be_visible()
     position = QuarterlyFinancialPosition.objects.get(line=line, quarter="2021/22 Q2")
     assert str(position.forecast_outturn) == "5200000.00"
     assert position.updated_by.username == "finance.council"
@@ -80,7 +81,7 @@ def test_a_quarter_is_entered_signed_off_and_read(page, live_server, finance_dem
     page.get_by_label("I have reviewed the quarter's figures and explanations").check()
     page.get_by_role("button", name="Sign off").click()
     page.wait_for_url(f"{live_server.url}/finance/2021-22-Q2/")
-    assert page.get_by_text("2021/22 Q2 is signed off: its figures are locked.").is_visible()
+    expect(page.get_by_text("2021/22 Q2 is signed off: its figures are locked.")).to_be_visible()
     assert FinanceQuarter.objects.get(quarter="2021/22 Q2").signed_off_by.username == (
         "finance.lead"
     )
@@ -88,16 +89,16 @@ def test_a_quarter_is_entered_signed_off_and_read(page, live_server, finance_dem
     # A Board member reads the summary: £520m in three pools, signed off, and no way to edit.
     switch_user(page, live_server, "board.member")
     page.goto(f"{live_server.url}/finance/?quarter=2021-22-Q2")
-    assert page.get_by_role("heading", name="Integrated Care Fund", level=1).is_visible()
-    cards = page.locator(".app-card-list").inner_text()
+    expect(page.get_by_role("heading", name="Integrated Care Fund", level=1)).to_be_visible()
+    cards = page.locator(".app-card-list")
     for amount in ("£330.0m", "£150.0m", "£40.0m", "£520.0m"):
-        assert amount in cards
-    assert "Signed off by Ruth Kendall" in page.locator(".app-finance-state").inner_text()
+        expect(cards).to_contain_text(amount)
+    expect(page.locator(".app-finance-state")).to_contain_text("Signed off by Ruth Kendall")
     by_pool = page.get_by_role("table", name="By pool")
-    assert "Pooled budget" in by_pool.inner_text()
-    assert page.get_by_role("link", name=re.compile("Enter your organisation")).count() == 0
-    assert page.get_by_role("link", name=re.compile("Sign off")).count() == 0
+    expect(by_pool).to_contain_text("Pooled budget")
+    expect(page.get_by_role("link", name=re.compile("Enter your organisation"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Sign off"))).to_have_count(0)
     assert_no_violations(page)
 
     page.goto(f"{live_server.url}/finance/2021-22-Q2/lines/{line.pk}/edit/")
-    assert page.get_by_role("heading", name="You do not have access to this page").is_visible()
+    expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()

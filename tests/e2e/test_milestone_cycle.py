@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from programmes.models import Milestone, MilestoneUpdate
 from tests.e2e.conftest import axe_violations, sign_in
@@ -50,13 +51,13 @@ def test_lead_and_approver_run_the_quarterly_cycle(
     # The lead sees their milestones for 2024/25 Q4 and opens the update form.
     lead = browser_for(chromium, live_server, "programme.lead")
     lead.goto(f"{live_server.url}/programmes/updates/")
-    assert lead.get_by_role("heading", name="Your milestones for 2024/25 Q4").is_visible()
+    expect(lead.get_by_role("heading", name="Your milestones for 2024/25 Q4")).to_be_visible()
     for programme in ["3. Learning Disabilities and Autism", "7. Adult Social Care Transformation"]:
-        assert lead.get_by_role("table", name=programme).is_visible()
-    assert lead.get_by_role("link", name=re.compile("^Enter update for ")).count() == 8
+        expect(lead.get_by_role("table", name=programme)).to_be_visible()
+    expect(lead.get_by_role("link", name=re.compile("^Enter update for "))).to_have_count(8)
     lead.get_by_role("link", name=f"Enter update for {MILESTONE}").click()
     lead.wait_for_url(edit_url)
-    assert "Suggested status" in lead.inner_text("main")
+    expect(lead.locator("main")).to_contain_text("Suggested status")
     assert_no_wcag_violations(lead)
 
     # An amber update without commentary is refused, the error linked to the field.
@@ -64,12 +65,12 @@ def test_lead_and_approver_run_the_quarterly_cycle(
     lead.get_by_label("Progress (per cent)").fill("80")
     lead.get_by_role("button", name="Save as draft").click()
     summary = lead.get_by_role("alert")
-    assert "There is a problem" in summary.inner_text()
+    expect(summary).to_contain_text("There is a problem")
     summary.get_by_role(
         "link", name="Enter commentary: it is needed because the status is At risk (amber)"
     ).click()
     assert lead.evaluate("document.activeElement.id") == "id_commentary"
-    assert summary.get_by_role("link", name=re.compile("^Enter the path to green")).is_visible()
+    expect(summary.get_by_role("link", name=re.compile("^Enter the path to green"))).to_be_visible()
     assert_no_wcag_violations(lead)
     assert not MilestoneUpdate.objects.exists()
 
@@ -79,7 +80,7 @@ def test_lead_and_approver_run_the_quarterly_cycle(
     lead.get_by_label("Quarter expected back on track").fill("2025/26 Q1")
     lead.get_by_role("button", name="Save and submit for approval").click()
     lead.wait_for_url(detail_url)
-    assert "Update submitted for approval" in lead.inner_text("main")
+    expect(lead.locator("main")).to_contain_text("Update submitted for approval")
     assert MilestoneUpdate.objects.get().state == "submitted"
 
     # The approver (the performance analyst) returns it with a reason; the lead is e-mailed.
@@ -100,10 +101,10 @@ def test_lead_and_approver_run_the_quarterly_cycle(
     # The lead sees it returned, with the reason, and resubmits.
     lead.goto(f"{live_server.url}/programmes/updates/")
     row = lead.get_by_role("row", name=re.compile(re.escape(MILESTONE)))
-    assert "Returned" in row.inner_text()
+    expect(row).to_contain_text("Returned")
     row.get_by_role("link", name=f"Change for {MILESTONE}").click()
     lead.wait_for_url(edit_url)
-    assert "Say which carers were consulted." in lead.inner_text("main")
+    expect(lead.locator("main")).to_contain_text("Say which carers were consulted.")
     lead.get_by_label("Commentary").fill(
         "Consultation with the Carers Partnership Board ran into February."
     )
@@ -121,37 +122,36 @@ def test_lead_and_approver_run_the_quarterly_cycle(
 
     # Approved is locked: the lead can no longer change it.
     lead.goto(detail_url)
-    assert "The update is locked" in lead.inner_text("main")
-    assert lead.get_by_role("link", name="Change the update").count() == 0
+    expect(lead.locator("main")).to_contain_text("The update is locked")
+    expect(lead.get_by_role("link", name="Change the update")).to_have_count(0)
     response = lead.goto(edit_url)
     assert response.status == 403
-    assert "This update cannot be changed" in lead.inner_text("main")
+    expect(lead.locator("main")).to_contain_text("This update cannot be changed")
 
     # The completeness page shows it approved.
     analyst.goto(f"{live_server.url}/programmes/completeness/?quarter={Q4}")
     completeness_row = analyst.get_by_role("row", name=re.compile(re.escape(MILESTONE)))
-    assert "Approved" in completeness_row.inner_text()
+    expect(completeness_row).to_contain_text("Approved")
     assert_no_wcag_violations(analyst)
     analyst.goto(f"{live_server.url}/programmes/completeness/?quarter={Q4}&state=approved")
-    assert analyst.get_by_role("row", name=re.compile(re.escape(MILESTONE))).is_visible()
+    expect(analyst.get_by_role("row", name=re.compile(re.escape(MILESTONE)))).to_be_visible()
 
     # A Board member reads it all, and can change nothing.
     board = browser_for(chromium, live_server, "board.member")
     board.goto(f"{live_server.url}/programmes/milestones/{milestone.pk}/")
-    assert board.get_by_role("heading", name=MILESTONE).is_visible()
-    assert "Consultation with the Carers Partnership Board" in board.inner_text("main")
+    expect(board.get_by_role("heading", name=MILESTONE)).to_be_visible()
+    expect(board.locator("main")).to_contain_text("Consultation with the Carers Partnership Board")
     board.goto(detail_url)
-    assert "Approved by Sam Okafor" in board.inner_text("main")
-    assert board.get_by_role("button").filter(has_not_text="Sign out").count() == 0
-    assert board.get_by_role("link", name="Edit milestone").count() == 0
-    assert board.get_by_role("link", name="Change the update").count() == 0
+    expect(board.locator("main")).to_contain_text("Approved by Sam Okafor")
+    expect(board.get_by_role("button").filter(has_not_text="Sign out")).to_have_count(0)
+    expect(board.get_by_role("link", name="Edit milestone")).to_have_count(0)
+    expect(board.get_by_role("link", name="Change the update")).to_have_count(0)
     assert board.goto(edit_url).status == 403
     assert board.goto(f"{live_server.url}/programmes/milestones/{milestone.pk}/edit/").status == 403
     board.goto(f"{live_server.url}/programmes/adult-social-care-transformation/")
     table = board.get_by_role("table", name=re.compile("status in 2024.25 Q4"))  # no "/"
-    assert (
+    expect(table.get_by_role("row", name=re.compile(re.escape(MILESTONE)))).to_contain_text(
         "At risk (amber)"
-        in table.get_by_role("row", name=re.compile(re.escape(MILESTONE))).inner_text()
     )
     assert_no_wcag_violations(board)
 

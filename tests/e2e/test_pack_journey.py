@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import axe_violations, sign_in
+from tests.support.jobs import jobs_run_here
 
 pytestmark = pytest.mark.browser
 
@@ -10,11 +11,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def exports_in_process(monkeypatch):
     # The live server runs in this process: export tasks run here, with or without Redis.
-    from scrutiny.tasks import pack_export_render
-
-    monkeypatch.setattr(
-        pack_export_render, "delay", lambda export_id: pack_export_render.apply((export_id,))
-    )
+    jobs_run_here(monkeypatch, "scrutiny.tasks.pack_export_render")
 
 
 def no_violations(page) -> list:
@@ -66,6 +63,12 @@ def test_officer_builds_previews_exports_and_publishes_a_pack(page, live_server,
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
 
+    # Publishing asks first, on a GOV.UK warning page; cancelling leaves the draft as it was.
+    page.get_by_role("link", name="Publish the pack").click()
+    page.get_by_text("Publishing cannot be undone.").wait_for()
+    assert no_violations(page) == []
+    page.get_by_role("link", name="Cancel and go back to the pack").click()
+    page.get_by_role("link", name="Publish the pack").click()
     page.get_by_role("button", name="Publish and freeze the pack").click()
     page.get_by_text("It is now frozen.").wait_for()
     page.get_by_label("Excel (.xlsx)").check()

@@ -26,8 +26,8 @@ Q1, Q2 = Quarter(2021, 1), Quarter(2021, 2)
 
 
 @pytest.fixture
-def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
+def loaded(shared_demo):
+    return shared_demo
 
 
 def test_demo_fund_sums_to_520m_in_both_quarters(loaded):

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.template import Context, Template
 from django.urls import reverse
 
 from bury_hc.roles import Role
@@ -326,6 +325,8 @@ def test_a_stale_save_is_refused_with_a_clear_message_and_nothing_lost(client, f
     assert '<a href="#id_budget">' in page
     assert 'name="version" value="2"' in page  # the form now starts from the saved figures
     assert "£995,000" in page  # what they tried, shown beside what is saved
+    assert "Your value (not saved)" in page  # the stale-edit table every app shows
+    assert "£1,009,000" in page
     position = QuarterlyFinancialPosition.objects.get()
     assert (position.version, position.forecast_outturn) == (2, Decimal("1009000.00"))
 
@@ -548,17 +549,17 @@ def test_overview_shows_the_funds_latest_position(client, reported):
     assert "At 2021/22 Q1 (signed off) the forecast outturn is" in page
 
 
-def test_programme_budget_lines_tag_renders_the_include(fund):
+def test_programme_page_shows_the_budget_lines_that_fund_it(client, fund):
     programme = ProgrammeFactory()
     fund.nhs_line.programme = programme
     fund.nhs_line.save()
     PositionFactory(line=fund.nhs_line, quarter=Q2, forecast_outturn=Decimal("2100000.00"),
                     explanation="Discharge packages")  # fmt: skip
+    unfunded = ProgrammeFactory()
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
 
-    html = Template("{% load finance %}{% programme_budget_lines programme_id %}").render(
-        Context({"programme_id": programme.pk})
-    )
-    empty = Template("{% load finance %}{% programme_budget_lines 0 %}").render(Context())
+    html = client.get(reverse("programmes:detail", args=[programme.slug])).content.decode()
+    empty = client.get(reverse("programmes:detail", args=[unfunded.slug])).content.decode()
 
     assert "Budget lines that fund this programme" in html
     assert "Continuing health care" in html

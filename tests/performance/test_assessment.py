@@ -208,3 +208,16 @@ def test_direction_sentence_without_an_earlier_value():
     assert direction_sentence(direction=Dir.NOT_COMPARABLE) == (
         "Not comparable: no earlier value to compare with"
     )
+
+
+def test_targets_sentence_says_once_which_measures_have_no_target():
+    from performance.assessment import targets_sentence
+
+    assert targets_sentence(with_target=0, total=12).startswith(
+        "No target set for any of these measures"
+    )
+    assert targets_sentence(with_target=2, total=11).startswith(
+        "No target set for 9 of the 11 measures"
+    )
+    assert targets_sentence(with_target=3, total=3) == ""
+    assert targets_sentence(with_target=0, total=0) == ""

@@ -133,3 +133,48 @@ def test_the_command_exits_non_zero_with_problems_on_stderr(tmp_path):
     assert result.returncode == 1
     assert "Row 2, column “area_code”: “E08000002” is not an area" in result.stderr
     assert "Row 2, column “measure_code”" in result.stderr
+
+
+def test_a_mapping_file_exported_from_the_browser_reads_a_table(catalogue, tmp_path):
+    table = write(tmp_path, csv_bytes([["Where", "When", "How many"], [BURY, "Mar-25", "NA"]]))
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "name: Waiting list\nmapping:\n  layout: long\n  area: {column: Where}\n"
+        "  measure: {fixed: ASC-WL-01}\n  period: {column: When}\n"
+        "  value: {column: How many}\n  missing_values: [NA]\n",
+        encoding="utf-8",
+    )
+
+    call_command("import_observations", str(table), "--mapping", str(mapping), stdout=io.StringIO())
+
+    observation = Observation.objects.get()
+    assert (observation.value, observation.value_note) == (None, "Not available (NA)")
+
+
+def test_a_table_in_no_standard_format_is_told_about_the_command_line_options(catalogue, tmp_path):
+    table = write(tmp_path, csv_bytes([["Where", "When", "How many"], [BURY, "Mar-25", "5"]]))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_observations", str(table), stderr=err)
+
+    assert "--mapping FILE.yaml" in err.getvalue()
+    assert "--profile NAME" in err.getvalue()
+
+
+def test_a_revision_that_blanks_a_value_needs_confirm_overrides(catalogue, tmp_path):
+    call_command(
+        "import_observations",
+        str(write(tmp_path, template_csv(("ASC-WL-01", BURY, "Mar-25", "54", "")))),
+        stdout=io.StringIO(),
+    )
+    blanking = write(tmp_path, template_csv(("ASC-WL-01", BURY, "Mar-25", "..", "")), "b.csv")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_observations", str(blanking), stderr=err, stdout=io.StringIO())
+    assert "1 revision blank values" in err.getvalue()
+    assert Observation.objects.get().value == 54
+
+    call_command("import_observations", str(blanking), "--confirm-overrides", stdout=io.StringIO())
+    assert Observation.objects.get().value is None

@@ -4,11 +4,13 @@ the mapping step for a table in no standard format and a rollback."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bury_hc.models import ImportBatch
 from bury_hc.roles import Role
+from performance.forms.imports import label_field_name
 from performance.models import ImportMappingProfile, Observation, ObservationImport
 from tests.factories import user_with_role
 from tests.factories.performance import AreaFactory, MeasureFactory, csv_bytes, template_csv
@@ -49,11 +51,16 @@ def upload(client, content: bytes, name: str = "values.csv", **fields):
         (Role.ADMINISTRATOR, 200),
     ],
 )
-@pytest.mark.parametrize("name", ["import_list", "import_upload", "import_template"])
+@pytest.mark.parametrize(
+    "name", ["import_list", "import_upload", "import_template", "import_profile_export"]
+)
 def test_import_pages_are_for_analysts_and_administrators(client, role, status, name):
     client.force_login(user_with_role(role))
+    kwargs = {}
+    if name == "import_profile_export":
+        kwargs["pk"] = ImportMappingProfile.objects.create(name="Saved", mapping={}).pk
 
-    assert client.get(reverse(f"performance:{name}")).status_code == status
+    assert client.get(reverse(f"performance:{name}", kwargs=kwargs)).status_code == status
 
 
 def test_import_pages_need_a_sign_in(client):
@@ -142,7 +149,11 @@ def test_a_table_in_no_standard_format_is_mapped_then_checked(client, analyst):
 
     response = client.post(
         reverse("performance:import_mapping", args=[pk]),
-        {**choices, "label_0": "ASC-LTS-01", "label_1": "ASC-LTS-02"},
+        {
+            **choices,
+            label_field_name("Residential"): "ASC-LTS-01",
+            label_field_name("Home"): "ASC-LTS-02",
+        },
     )
 
     assert response.url == reverse("performance:import_check", args=[pk])
@@ -192,7 +203,7 @@ def test_progress_answers_in_json_for_the_poll(client, analyst):
     page = client.get(reverse("performance:import_progress", args=[row.pk]))
     data = client.get(reverse("performance:import_progress", args=[row.pk]) + "?format=json").json()
 
-    assert '<progress id="import-progress-bar" class="app-progress" max="10" value="4">' in (
+    assert '<progress id="job-progress-bar" class="app-progress" max="10" value="4">' in (
         page.content.decode()
     )
     assert "Refresh this page" in page.content.decode()
@@ -204,3 +215,67 @@ def test_the_template_downloads_as_csv(client, analyst):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.decode("utf-8-sig").startswith("measure_code,area_code,period,value")
+
+
+def test_a_saved_mapping_asks_about_a_label_it_does_not_know(client, analyst):
+    profile = ImportMappingProfile.objects.create(
+        name="Monthly services",
+        mapping={
+            "layout": "wide",
+            "columns_are": "periods",
+            "area": {"fixed": BURY},
+            "measure": {"column": "Service", "labels": {"Residential": "ASC-LTS-01"}},
+        },
+    )
+    # The file's first label is new; the known one comes second (a position would mislead).
+    renamed = csv_bytes([["Service", "Jun-24"], ["Discharges", "79.9"], ["Residential", "640"]])
+    upload(client, renamed, name="june.csv", file_format="mapped", mapping_profile=profile.pk)
+    latest = ObservationImport.objects.latest("created_at")
+
+    assert latest.state == "refused"  # the new label is not a measure: never inherited
+    page = client.get(reverse("performance:import_mapping", args=[latest.pk])).content.decode()
+    form = page[page.index("Which measure each label means") :]
+    assert "“Discharges” means" in form
+    assert "“Residential” means" in form
+    new_field = f'name="{label_field_name("Discharges")}"'
+    known_field = f'name="{label_field_name("Residential")}"'
+    new_select = form[form.index(new_field) : form.index("</select>", form.index(new_field))]
+    known_select = form[form.index(known_field) : form.index("</select>", form.index(known_field))]
+    assert 'value="" selected' in new_select  # asked about, with nothing chosen for it
+    assert 'value="ASC-LTS-01" selected' in known_select  # matched by its text
+
+
+def test_revisions_that_blank_values_need_the_analysts_tick(client, analyst):
+    upload(client, template_csv(("ASC-LTS-01", BURY, "Mar-25", "648", "")), name="first.csv")
+    client.post(reverse("performance:import_confirm", args=[ObservationImport.objects.get().pk]))
+    upload(client, template_csv(("ASC-LTS-01", BURY, "Mar-25", "NA", "")), name="blank.csv")
+    second = ObservationImport.objects.latest("created_at")
+
+    page = client.get(reverse("performance:import_check", args=[second.pk])).content.decode()
+    assert "1 replaces a value with none" in page
+    assert page.index("revisions-to-review") < page.index("overrides_confirmed")
+    unticked = client.post(reverse("performance:import_confirm", args=[second.pk]), follow=True)
+    assert "Tick the box" in unticked.content.decode()
+    assert Observation.objects.get().value == 648
+
+    client.post(
+        reverse("performance:import_confirm", args=[second.pk]), {"overrides_confirmed": "yes"}
+    )
+
+    observation = Observation.objects.get()
+    assert (observation.value, observation.value_note) == (None, "Not available (NA)")
+    measure_page = client.get(reverse("performance:measure", args=["ASC-LTS-01"]))
+    assert "was 648" in measure_page.content.decode()
+
+
+def test_a_saved_mapping_downloads_as_yaml(client, analyst):
+    profile = ImportMappingProfile.objects.create(
+        name="Monthly services", mapping={"layout": "long", "value": {"column": "v"}}
+    )
+
+    listing = client.get(reverse("performance:import_list")).content.decode()
+    response = client.get(reverse("performance:import_profile_export", args=[profile.pk]))
+
+    assert reverse("performance:import_profile_export", args=[profile.pk]) in listing
+    assert response["Content-Disposition"] == 'attachment; filename="monthly-services.yaml"'
+    assert yaml.safe_load(response.content)["mapping"] == profile.mapping

@@ -150,7 +150,7 @@ def test_bad_rows_leave_postgresql_unchanged(catalogue):
     before = database_rows()
     bad = template_csv(
         *[("ASC-WL-01", BURY, f"{m}-24", "1", "") for m in ("Apr", "May")],
-        ("ASC-WL-01", BURY, "Jun-24", "x", ""),
+        ("ASC-WL-01", BURY, "Jun-24", "one", ""),
     )
 
     with pytest.raises(ImportRefused) as refused:
@@ -463,3 +463,85 @@ def test_month_periods_are_stored_as_month_start_and_end(catalogue):
 
     assert Observation.objects.get().period == Period.for_month(Month(2024, 2))
     assert Quarter.containing(Observation.objects.get().period_end) == Quarter(2023, 4)
+
+
+def test_missing_value_markers_are_read_as_missing_with_a_note(catalogue):
+    content = template_csv(
+        ("ASC-WL-01", BURY, "Mar-25", "NA", ""),
+        ("ASC-WL-01", "E08000004", "Mar-25", "c", ""),
+        ("ASC-WL-02", BURY, "2024/25 Q4", "..", "Awaiting NHS England"),
+    )
+
+    run(content)
+
+    assert values() == {
+        ("ASC-WL-01", BURY, "March 2025"): (None, "Not available (NA)"),
+        ("ASC-WL-01", "E08000004", "March 2025"): (None, "Suppressed (c)"),
+        ("ASC-WL-02", BURY, "2024/25 Q4"): (None, "Awaiting NHS England"),
+    }
+
+
+def test_a_mapping_names_its_own_missing_value_markers(catalogue):
+    table = csv_bytes([["area", "measure", "period", "value"], [BURY, "ASC-WL-01", "Mar-25", "*"]])
+    mapping = {
+        "layout": "long",
+        "area": {"column": "area"},
+        "measure": {"column": "measure"},
+        "period": {"column": "period"},
+        "value": {"column": "value"},
+    }
+
+    with pytest.raises(ImportRefused):
+        run(table, file_format="mapped", mapping={**mapping, "missing_values": ["NA"]})
+    run(table, file_format="mapped", mapping={**mapping, "missing_values": ["*"]})
+
+    assert values() == {("ASC-WL-01", BURY, "March 2025"): (None, "Not available (*)")}
+
+
+def test_a_note_on_a_value_is_kept_when_the_value_is_imported_again_unchanged(catalogue):
+    run(template_csv(("ASC-WL-01", BURY, "Mar-25", "341", "Glitch: see the service note")))
+
+    again = run(template_csv(("ASC-WL-01", BURY, "Mar-25", "341", "")), name="again.csv")
+
+    assert (again.plan.unchanged, again.plan.revised) == (1, 0)
+    assert values()[("ASC-WL-01", BURY, "March 2025")] == (
+        Decimal("341"),
+        "Glitch: see the service note",
+    )
+
+
+def test_a_check_counts_revisions_that_move_a_value_by_more_than_half(catalogue):
+    run(
+        template_csv(
+            ("ASC-WL-01", BURY, "Mar-25", "985.2", ""),
+            ("ASC-WL-01", "E08000004", "Mar-25", "72", ""),
+        )
+    )
+
+    check = run(
+        template_csv(
+            ("ASC-WL-01", BURY, "Mar-25", "79.9", ""),
+            ("ASC-WL-01", "E08000004", "Mar-25", "80", ""),
+        ),
+        name="discharges.csv",
+        dry_run=True,
+    )
+
+    assert (check.summary["revised"], check.summary["large_changes"]) == (2, 1)
+    assert check.summary["review_samples"][0]["old"] == "985.2"
+    assert check.summary["needs_explicit_confirmation"] is False
+
+
+def test_a_lower_ranked_source_revising_a_value_needs_confirmation(catalogue):
+    outcome = run(GOOD)
+    ImportBatch.objects.filter(pk=outcome.batch.pk).update(file_format="ascof")
+
+    revising = template_csv(("ASC-WL-01", BURY, "Mar-25", "55", ""))
+    check = run(revising, name="secondary.csv", dry_run=True)
+    assert (check.summary["outranked"], check.summary["needs_explicit_confirmation"]) == (1, True)
+    with pytest.raises(ImportRefused) as refused:
+        run(revising, name="secondary.csv", overrides_confirmed=False)
+    assert "higher-ranked source" in refused.value.problems[0].message
+
+    run(revising, name="secondary.csv", overrides_confirmed=True)
+    assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("55"), "")

@@ -3,11 +3,12 @@
 from decimal import Decimal as D
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from bury_hc.periods import Period, Quarter
 from bury_hc.roles import Role
-from performance.models import Measure, SectionCommentary, Target
+from performance.models import Measure, Observation, SectionCommentary, Target
 from performance.snapshots import snapshots_rebuild
 from tests.factories import AreaFactory, MeasureFactory, ObservationFactory, user_with_role
 
@@ -104,7 +105,27 @@ def test_chart_data_downloads_as_csv(client, measure):
 
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
-    assert body.splitlines() == ["Period,Bury", "2024/25 Q3,60.000000", "2024/25 Q4,54.000000"]
+    assert body.splitlines() == ["Period,Bury", "2024/25 Q3,60", "2024/25 Q4,54"]
+
+
+def test_chart_data_downloads_to_the_measures_decimal_places(client, measure):
+    Measure.objects.filter(code="ASC-WL-01").update(decimal_places=1)
+    Observation.objects.filter(value=54).update(value=D("79.6"))
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    url = reverse("performance:measure", kwargs={"code": "ASC-WL-01"})
+
+    body = client.get(url + "?download=trend").content.decode("utf-8-sig")
+
+    assert body.splitlines()[-1] == "2024/25 Q4,79.6"
+
+
+def test_a_status_tag_is_followed_by_punctuation_without_a_space():
+    html = Template(
+        '{% include "includes/status_tag.html" with status="not_comparable" '
+        'text="Not comparable" %}. Lower is better.'
+    ).render(Context())
+
+    assert "Not comparable</strong>. Lower is better." in html
 
 
 def test_commentary_second_save_is_refused_and_first_kept(client, measure):
@@ -119,11 +140,16 @@ def test_commentary_second_save_is_refused_and_first_kept(client, measure):
 
     response = client.post(url, {"text": "Bob's edit.", "version": opened_at})
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "Someone else saved this" in page
     assert "Alice&#x27;s edit." in page  # what is stored, shown beside Bob's own text
+    assert "Your value (not saved)" in page
     assert SectionCommentary.objects.get().text == "Alice's edit."
+    # The form now carries the stored version: saving again replaces Alice's text, knowingly.
+    again = client.post(url, {"text": "Bob's edit.", "version": opened_at + 1})
+    assert again.status_code == 302
+    assert SectionCommentary.objects.get().text == "Bob's edit."
 
 
 def test_measure_edit_refuses_stale_version(client, measure):
@@ -144,7 +170,11 @@ def test_measure_edit_refuses_stale_version(client, measure):
 
     response = client.post(url, {**form, "name": "Stale rename"})
 
-    assert "Someone else saved this" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this" in page
+    assert "Stale rename" in page  # beside the stored name, in the differences table
+    assert "Your value (not saved)" in page
     assert Measure.objects.get(code="ASC-WL-01").name == "People waiting for a needs assessment"
     assert Measure.objects.get(code="ASC-WL-01").history.count() == 2  # created, first edit
 

@@ -73,8 +73,9 @@ def test_observations_import_keeps_an_unchanged_value_and_revises_a_changed_one(
 
 @pytest.mark.django_db
 def test_an_import_has_the_snapshots_it_changed_rebuilt_after_commit(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker in this test
     MeasureFactory(code="ASC-WL-01")
     AreaFactory(ons_code="E08000002", name="Bury")
 

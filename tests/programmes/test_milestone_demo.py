@@ -18,8 +18,8 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
 @pytest.fixture
-def loaded(db):
-    return demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
+def loaded(shared_demo):
+    return shared_demo
 
 
 def test_demo_opens_the_2024_25_q4_cycle_with_a_deadline(loaded):

@@ -227,7 +227,7 @@ def test_upload_page_lists_the_problems_and_saves_nothing(client, reference, pro
     assert "There is a problem" in page
     assert 'href="#id_file"' in page
     assert "Nothing has been saved" in page
-    assert '<td class="govuk-table__cell">2</td>' in page
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in page
     assert "Neighbourhood team" in page
     assert not Milestone.objects.exists()
     assert not ImportBatch.objects.exists()

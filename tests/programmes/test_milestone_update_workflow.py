@@ -143,6 +143,21 @@ def test_return_records_the_reason_and_sends_one_email_to_the_leads(
     assert "Sam Okafor" in message.body
 
 
+def test_returned_email_links_with_the_sites_absolute_address(
+    milestone, lead, approver, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://performance.bury.example"
+    update = submitted(milestone, lead)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.milestone_update_return(
+            update=update, by=approver, reason="Add the risks", expected_version=update.version
+        )
+
+    link = f"https://performance.bury.example/programmes/milestones/{milestone.pk}/"
+    assert link in mail.outbox[0].body
+
+
 def test_submit_and_approve_send_no_email(
     milestone, lead, approver, django_capture_on_commit_callbacks
 ):

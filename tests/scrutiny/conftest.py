@@ -12,6 +12,7 @@ from bury_hc.periods import Quarter
 from bury_hc.roles import Role
 from scrutiny.models import AgendaItem, Committee, CommitteePack, Meeting
 from tests.factories import user_with_role
+from tests.support.jobs import jobs_run_here
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 Q4 = Quarter(2024, 4)
@@ -26,11 +27,7 @@ def media_root(settings, tmp_path):
 def exports_run_here(monkeypatch):
     """Export requests run their task in the test process, as the embedded default does, even
     when Celery has a broker (the worker tests send their tasks with apply_async)."""
-    from scrutiny.tasks import pack_export_render
-
-    monkeypatch.setattr(
-        pack_export_render, "delay", lambda export_id: pack_export_render.apply((export_id,))
-    )
+    jobs_run_here(monkeypatch, "scrutiny.tasks.pack_export_render")
 
 
 @pytest.fixture
@@ -78,11 +75,8 @@ def published_pack(meeting, officer) -> CommitteePack:
 
 
 @pytest.fixture
-def demo(db):
+def demo(shared_demo):
     """The Bury demo data; returns the draft pack the demo loads for 19 June 2025."""
-    from demo.loader import demo_load
-
-    demo_load(fixtures_dir=FIXTURES, with_demo_users=True)
     return CommitteePack.objects.get(
         title="Adult Social Care Performance Quarter Four Report 2024/25"
     )

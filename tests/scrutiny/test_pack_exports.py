@@ -49,7 +49,8 @@ def test_pdf_export_is_a_tagged_a4_pack_with_numbered_pages(export_of):
 
     for heading in SECTION_HEADINGS:
         assert heading in text
-    assert re.search(r"Number of people on waiting list for ASC\s+needs assessment\s+54\b", text)
+    flowing = " ".join(text.split())  # table cells wrap differently as their text changes
+    assert re.search(r"Number of people on waiting list for ASC needs assessment 54\b", flowing)
     assert f"Page 1 of {len(reader.pages)}" in text
     assert "Health Scrutiny Committee, 19 June 2025" in reader.pages[2].extract_text()
     assert "To note the report." in text

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bury_hc.roles import Role
 from scrutiny.models import CommitteePack, PackExport
 from tests.factories import user_with_role
+from tests.support.jobs import jobs_dropped
 
 MANAGERS = {Role.SCRUTINY_OFFICER, Role.ADMINISTRATOR}
 READERS = [role for role in Role if role not in MANAGERS]
@@ -102,6 +103,8 @@ def pages(objects) -> list[tuple[str, str, dict, set[int], set[int]]]:
             {200},
             {404},
         ),
+        ("get", reverse("scrutiny:pack_publish", args=[draft.pk]), {}, {200}, {403}),
+        ("get", reverse("scrutiny:pack_publish", args=[published.pk]), {}, {302}, {403}),
         ("post", reverse("scrutiny:pack_publish", args=[draft.pk]), {}, {302}, {403}),
     ]
 
@@ -109,7 +112,7 @@ def pages(objects) -> list[tuple[str, str, dict, set[int], set[int]]]:
 @pytest.fixture(autouse=True)
 def no_export_tasks(monkeypatch):
     # The export task itself is tested elsewhere; here only who may ask for one.
-    monkeypatch.setattr("scrutiny.tasks.pack_export_render.delay", lambda *args: None)
+    jobs_dropped(monkeypatch, "scrutiny.tasks.pack_export_render")
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.name.lower())
@@ -141,6 +144,21 @@ def test_readers_do_not_see_drafts_listed(client, objects):
     body = client.get(reverse("scrutiny:packs")).content.decode()
     assert "Published pack" in body
     assert "Draft pack" not in body
+
+
+def test_publish_asks_for_confirmation_first(client, objects, officer):
+    client.force_login(officer)
+    draft = objects["draft"]
+    detail = client.get(reverse("scrutiny:pack", args=[draft.pk])).content.decode()
+    assert f'href="{reverse("scrutiny:pack_publish", args=[draft.pk])}"' in detail
+
+    page = client.get(reverse("scrutiny:pack_publish", args=[draft.pk])).content.decode()
+
+    assert 'class="govuk-warning-text"' in page
+    assert "Publishing cannot be undone." in page
+    assert "Publish and freeze the pack</button>" in page
+    assert f'href="{reverse("scrutiny:pack", args=[draft.pk])}">Cancel' in page
+    assert CommitteePack.objects.get(pk=draft.pk).state == "draft"  # asking changes nothing
 
 
 def test_publish_by_officer_freezes_the_pack(client, objects, officer):

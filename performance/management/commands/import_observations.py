@@ -2,7 +2,10 @@
 
 The same service as the browser upload: the file is checked as a whole and nothing is written
 unless it is clean. Problems go to standard error, one line each, by row and column, and the
-command exits with status 1. `--dry-run` prints what the import would change.
+command exits with status 1. `--dry-run` prints what the import would change. A table in no
+standard format is read through a mapping: `--mapping FILE.yaml` (as exported from the imports
+page) or `--profile NAME` (a saved one). Revisions that blank values or override a
+higher-ranked source are written only with `--confirm-overrides`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -32,7 +36,7 @@ class Command(BaseCommand):
             default="auto",
             help="How the file is laid out: "
             + "; ".join(f"{f.value}: {FORMAT_LABELS[f]}" for f in ImportFormat)
-            + ". Default: worked out from the headings (use --mapping-profile for others).",
+            + ". Default: worked out from the headings (use --mapping or --profile for others).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and show the plan; write nothing."
@@ -42,7 +46,22 @@ class Command(BaseCommand):
             "--published-on", type=dt.date.fromisoformat, help="Publication date, YYYY-MM-DD."
         )
         parser.add_argument(
-            "--mapping-profile", help="A saved mapping (for tables in no standard format)."
+            "--profile",
+            "--mapping-profile",
+            dest="mapping_profile",
+            help="A saved mapping, by name (for tables in no standard format).",
+        )
+        parser.add_argument(
+            "--mapping",
+            dest="mapping_file",
+            type=Path,
+            help="A mapping in a YAML file, for example one exported from the imports page.",
+        )
+        parser.add_argument(
+            "--confirm-overrides",
+            action="store_true",
+            help="Write revisions that blank values or replace values from a higher-ranked "
+            "source (without it, such an import is refused).",
         )
         parser.add_argument("--user", help="The username to record as having imported it.")
 
@@ -66,8 +85,14 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"There is no user “{options['user']}”.")
-        if file_format == ImportFormat.MAPPED.value and profile is None:
-            raise CommandError("A table in no standard format needs --mapping-profile NAME.")
+        mapping = None
+        if options["mapping_file"]:
+            mapping = mapping_file_read(options["mapping_file"])
+            file_format = ImportFormat.MAPPED.value
+        if file_format == ImportFormat.MAPPED.value and profile is None and mapping is None:
+            raise CommandError(
+                "A table in no standard format needs --mapping FILE.yaml or --profile NAME."
+            )
         try:
             outcome = observations_import(
                 file_name=path.name,
@@ -75,9 +100,11 @@ class Command(BaseCommand):
                 file_format=file_format,
                 source=options["source"],
                 published_on=options["published_on"],
+                mapping=mapping,
                 mapping_profile=profile,
                 by=user,
                 dry_run=options["dry_run"],
+                overrides_confirmed=options["confirm_overrides"],
             )
         except ImportRefused as exc:
             shown, more = problems_truncated(exc.problems)
@@ -122,9 +149,34 @@ class Command(BaseCommand):
                 f"  Revised: {sample['measure']} {sample['area']} {sample['period']}: "
                 f"{sample['old'] or 'blank'} → {sample['value'] or 'blank'}"
             )
+        for sample in summary.get("review_samples", []):
+            write(
+                f"  To look at: {sample['measure']} {sample['area']} {sample['period']}: "
+                f"{sample['old'] or 'blank'} → {sample['value'] or 'blank'} "
+                f"(it {sample['reason']})."
+            )
         for warning in summary["warnings"]:
             write(f"Note: {warning}")
         if dry_run:
             write(self.style.WARNING("Dry run: nothing was written."))
         else:
             write(self.style.SUCCESS(f"Imported (batch {summary['batch_id']})."))
+
+
+def mapping_file_read(path: Path) -> dict[str, Any]:
+    """A mapping from a YAML file: a profile exported from the imports page (its `mapping`), or
+    the mapping itself."""
+    if not path.is_file():
+        raise CommandError(f"There is no mapping file {path}.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path.name} is not a YAML mapping: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("mapping"), dict):
+        data = data["mapping"]
+    if not isinstance(data, dict):
+        raise CommandError(
+            f"{path.name} does not hold a mapping: export one from the imports page, or write "
+            "area, measure, period and value with the column each is in."
+        )
+    return data
