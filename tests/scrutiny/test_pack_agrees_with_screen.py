@@ -264,3 +264,23 @@ def test_fund_section_with_nothing_signed_off_says_so_and_shows_no_zeros(draft_p
     ]
     assert note in values
     assert 0 not in values
+
+
+def test_a_pack_with_no_figures_has_sentences_not_header_only_tables(draft_pack):
+    from docx import Document
+
+    from scrutiny.render.html import render_pack_html
+
+    draft_pack.sections = ["performance", "programmes", "changes"]
+    draft_pack.save()
+    content = selectors.pack_content(pack=draft_pack)
+
+    html = render_pack_html(content)
+    tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
+    assert all(table.count("<tr") > 1 for table in tables)
+    assert "No highlight measures have figures for this quarter." in html
+    document = Document(io.BytesIO(render_pack(content=content, export_format="docx")))
+    assert all(len(table.rows) > 1 for table in document.tables)
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "No highlight measures have figures for this quarter." in paragraphs
+    assert "There is no earlier published pack to compare with." in paragraphs
