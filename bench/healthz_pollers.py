@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from racing_saves import PASSWORD, ROOT, Session
+from racing_saves import PASSWORD, ROOT, Session, environment, gunicorn_start, signed_in
 
 SETUP = """
 import django; django.setup()
@@ -62,35 +62,16 @@ def poll(base: str, stop: threading.Event, counts: list[int], pause: float) -> N
 
 
 def main() -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SECURE_COOKIES": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "DJANGO_SETTINGS_MODULE": "bury_hc.settings",
-        "LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = environment()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [sys.executable, "-c", SETUP.format(password=PASSWORD)], env=env, check=True, cwd=ROOT
     )
     port = 8766
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "bury_hc.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"]
-    server = subprocess.Popen([*command, "--timeout", "120"], env=env, cwd=ROOT)
+    server = gunicorn_start(env, port, "--workers", "4")
     try:
         base = f"http://127.0.0.1:{port}"
-        session = Session(base)
-        for _ in range(100):
-            try:
-                session.get("/sign-in/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert session.post("/sign-in/", {"username": "bench.reader", "password": PASSWORD}) == 302
+        session = signed_in(base, "bench.reader")
         timings(session, "/performance/", 5)  # warm up
         alone = timings(session, "/performance/", 60)
         stop, counts = threading.Event(), []
