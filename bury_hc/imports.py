@@ -421,10 +421,10 @@ def _excel_opener(
     )
 
     def records() -> Iterator[Sequence[object]]:
-        from openpyxl import load_workbook
-
         with binary() as handle:
             _zip_check(handle, file_name, limits)
+            from openpyxl import load_workbook
+
             try:
                 workbook = load_workbook(handle, read_only=True, data_only=True)
             except Exception as exc:  # openpyxl raises many kinds for a broken file
