@@ -100,7 +100,8 @@ class _ReportCache:
         ):
             return report
         if not self.lock.acquire(blocking=report is None):
-            return report  # someone else is refreshing it
+            # Someone else is refreshing it; without a report, acquire() waited instead.
+            return report  # type: ignore[return-value]
         try:
             results = async_to_sync(_run)(configured_checks())
             self.report = HealthReport(
@@ -142,6 +143,7 @@ class HealthView(View):
         status = 200 if report.ok else 503
         detailed = user_has_role(request.user, Role.ADMINISTRATOR)
         states = {outcome.name: "ok" if outcome.ok else "failed" for outcome in report.outcomes}
+        response: HttpResponse
         match _wants(request):
             case "json":
                 body: dict = {"status": "ok" if report.ok else "failed", "checks": states}
