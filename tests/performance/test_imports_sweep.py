@@ -168,3 +168,24 @@ def test_try_again_is_for_analysts_and_administrators(client, checked_upload, ro
     response = client.post(reverse("performance:import_retry", args=[checked_upload.pk]))
 
     assert response.status_code == status
+
+
+def test_progress_page_of_an_import_whose_request_died_offers_try_again(client, checked_upload):
+    """The embedded default has no beat: the progress page itself finds the dead import."""
+    stuck(checked_upload, States.IMPORTING, jobs.JOB_RUN_DEADLINE + dt.timedelta(minutes=1))
+
+    response = client.get(reverse("performance:import_progress", args=[checked_upload.pk]))
+
+    assert response.url == reverse("performance:import_check", args=[checked_upload.pk])
+    assert ObservationImport.objects.get().state == States.FAILED
+    page = client.get(response.url).content.decode()
+    assert "Try again" in page
+
+
+def test_progress_page_leaves_an_import_within_its_deadline(client, checked_upload):
+    stuck(checked_upload, States.IMPORTING, dt.timedelta(minutes=1))
+
+    response = client.get(reverse("performance:import_progress", args=[checked_upload.pk]))
+
+    assert response.status_code == 200
+    assert ObservationImport.objects.get().state == States.IMPORTING
