@@ -1,12 +1,15 @@
-"""Benchmark: latency of the highlight report with 200 measures under 20 concurrent clients,
-against a static file of the same size served by the same server in the same run.
+"""Benchmark: latency of the Board's overview and of the highlight report (200 measures) under
+20 concurrent clients, each against a static file of the same size served by the same server in
+the same run.
 
     .venv/bin/python bench/dashboard_latency.py [--measures 200] [--clients 20]
                                                 [--requests 400] [--workers 2]
 
 It fills the benchmark database with 200 highlight measures (COPY, not timed), rebuilds their
-snapshots, starts gunicorn on 127.0.0.1 (loopback only), signs a user in, and sends a bounded
-number of requests from a thread pool. Prints median and 95th-percentile latencies.
+snapshots, adds ten programmes with milestones, updates, a reporting cycle and budget lines
+(so that the overview has exceptions and a full programme grid), starts gunicorn on 127.0.0.1
+(loopback only), signs a user in, and sends a bounded number of requests from a thread pool.
+Prints median and 95th-percentile latencies.
 """
 
 from __future__ import annotations
@@ -54,12 +57,113 @@ def load(url: str, cookie: str, *, clients: int, requests: int) -> list[float]:
         return list(pool.map(lambda _: timed_get(url, cookie), range(requests)))
 
 
-def describe(name: str, samples: list[float]) -> str:
+def percentile95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return ordered[int(len(ordered) * 0.95) - 1]
+
+
+def describe(name: str, size: int, samples: list[float]) -> str:
+    median = statistics.median(samples) * 1000
     return (
-        f"| {name} | {len(samples)} | {statistics.median(ordered) * 1000:.0f} | {p95 * 1000:.0f} |"
+        f"| {name} | {size:,} B | {len(samples)} | {median:.0f} | "
+        f"{percentile95(samples) * 1000:.0f} |"
     )
+
+
+def board_world(quarter) -> None:
+    """Ten programmes of ten milestones, each with an update this quarter and last (a few Red
+    and Amber), the quarter's reporting cycle, and a budget line per programme."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from finance.models import BudgetLine, BudgetPool
+    from plans.models import Organisation
+    from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+
+    ReportingCycle.objects.update_or_create(
+        quarter=quarter,
+        defaults={
+            "opens_on": quarter.end + dt.timedelta(days=1),
+            "deadline": quarter.end + dt.timedelta(days=45),
+            "is_open": True,
+        },
+    )
+    who, _ = get_user_model().objects.get_or_create(username="bench.lead")
+    when = dt.datetime.combine(quarter.end, dt.time(12), tzinfo=dt.UTC)
+    pool, _ = BudgetPool.objects.get_or_create(
+        pool_type="pooled", defaults={"name": "Pooled budget", "order": 1}
+    )
+    host, _ = Organisation.objects.get_or_create(
+        short_name="Bench", defaults={"name": "Bench council", "kind": "council"}
+    )
+    statuses = ["green"] * 7 + ["amber", "red", "complete"]
+    for number in range(1, 11):
+        programme, _ = Programme.objects.get_or_create(
+            number=number, defaults={"name": f"Programme {number}", "slug": f"programme-{number}"}
+        )
+        BudgetLine.objects.get_or_create(
+            pool=pool,
+            financial_year=quarter.financial_year,
+            host_organisation=host,
+            service_area=f"Bench service {number}",
+            defaults={"programme": programme, "annual_budget": Decimal("1000000.00")},
+        )
+        for index, status in enumerate(statuses):
+            milestone, _ = Milestone.objects.get_or_create(
+                programme=programme, title=f"Milestone {index}", due_quarter=quarter.next()
+            )
+            for when_quarter in (quarter.previous(), quarter):
+                MilestoneUpdate.objects.get_or_create(
+                    milestone=milestone,
+                    quarter=when_quarter,
+                    defaults={
+                        "status": status,
+                        "state": "approved",
+                        "progress_percent": 50,
+                        "path_to_green": "Recover" if status in ("amber", "red") else "",
+                        "back_on_track_quarter": quarter.next()
+                        if status in ("amber", "red")
+                        else None,
+                        "submitted_by": who,
+                        "submitted_at": when,
+                        "decided_by": who,
+                        "decided_at": when,
+                    },
+                )
+
+
+def gunicorn(port: int, workers: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "bury_hc.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+    )
+
+
+def wait_for(url: str, cookie: str) -> None:
+    for _ in range(50):
+        try:
+            timed_get(url, cookie)
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
+def size_of(url: str, cookie: str) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        return len(response.read())
 
 
 def main() -> None:
@@ -90,6 +194,7 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         rows = dashboard_rows(quarter=quarter, highlight_only=True)
     print(f"{len(rows)} highlight rows read in {len(queries)} queries")
+    board_world(quarter)
 
     user, _ = get_user_model().objects.get_or_create(username="bench.reader")
     from django.contrib.auth.models import Group
@@ -110,73 +215,42 @@ def main() -> None:
         check=True,
     )
     port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "bury_hc.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-    )
+    base = f"http://127.0.0.1:{port}"
+    pages = {
+        "overview": f"{base}/",
+        f"highlight report, {len(rows)} measures": f"{base}/performance/?quarter={quarter.code}",
+    }
+    server = gunicorn(port, args.workers)
     try:
-        base = f"http://127.0.0.1:{port}"
-        page_url = f"{base}/performance/?quarter={quarter.code}"
-        for _ in range(50):
-            try:
-                timed_get(page_url, cookie)
-                break
-            except OSError:
-                time.sleep(0.2)
-        page_request = urllib.request.Request(page_url, headers={"Cookie": cookie})  # noqa: S310
-        with urllib.request.urlopen(page_request, timeout=30) as response:  # noqa: S310
-            size = len(response.read())
-        # A static file of the same size, served by the same server (WhiteNoise).
-        static_file = static_root / "bench-same-size.html"
-        static_file.write_bytes(b"x" * size)
+        wait_for(next(iter(pages.values())), cookie)
+        sizes = {name: size_of(url, cookie) for name, url in pages.items()}
+        for name, size in sizes.items():  # static files of the same sizes (WhiteNoise)
+            (static_root / f"bench-{len(name)}-{size}.html").write_bytes(b"x" * size)
         server.terminate()
         server.wait(timeout=10)
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "bury_hc.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **ENV},
-        )
-        static_url = f"{base}/static/bench-same-size.html"
-        for _ in range(50):
-            try:
-                timed_get(static_url, cookie)
-                break
-            except OSError:
-                time.sleep(0.2)
-        load(page_url, cookie, clients=args.clients, requests=40)  # warm up
-        page = load(page_url, cookie, clients=args.clients, requests=args.requests)
-        static = load(static_url, cookie, clients=args.clients, requests=args.requests)
+        server = gunicorn(port, args.workers)  # WhiteNoise indexes the static files at start
+        wait_for(next(iter(pages.values())), cookie)
         print(
-            f"\nPage size {size:,} bytes; {args.clients} concurrent clients; "
-            f"gunicorn with {args.workers} workers on 127.0.0.1\n"
+            f"\n{args.clients} concurrent clients; gunicorn with {args.workers} workers on "
+            "127.0.0.1\n"
         )
-        print("| what | requests | median (ms) | 95th percentile (ms) |")
-        print("|---|---:|---:|---:|")
-        print(describe(f"highlight report, {len(rows)} measures", page))
-        print(describe("static file of the same size", static))
+        print("| what | page size | requests | median (ms) | 95th percentile (ms) |")
+        print("|---|---:|---:|---:|---:|")
+        for name, url in pages.items():
+            static_url = f"{base}/static/bench-{len(name)}-{sizes[name]}.html"
+            load(url, cookie, clients=args.clients, requests=40)  # warm up
+            load(static_url, cookie, clients=args.clients, requests=40)
+            page = load(url, cookie, clients=args.clients, requests=args.requests)
+            static = load(static_url, cookie, clients=args.clients, requests=args.requests)
+            print(describe(name, sizes[name], page))
+            print(describe("static file of the same size", sizes[name], static))
+            ratio = percentile95(page) / percentile95(static)
+            print(f"| {name}: 95th percentile over the static file's | | | | {ratio:.1f}× |")
     finally:
         server.terminate()
         server.wait(timeout=10)
-        (static_root / "bench-same-size.html").unlink(missing_ok=True)
+        for path in static_root.glob("bench-*.html"):
+            path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ number of measures, milestones or budget lines (tests/board/test_board_selectors
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,96 @@ from programmes import selectors as programme_selectors
 from scrutiny import selectors as scrutiny_selectors
 
 LOCALITY_BOARD = "locality-board"  # the committee whose last published pack the page compares
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """What one request needs before it can use the cached overview: the Board's quarter, a
+    version that changes whenever anything the overview shows changes, and the signed-in
+    person's own work (counts)."""
+
+    quarter: Quarter
+    version: str
+    returned_count: int
+    awaiting_count: int
+
+
+def _version_sql() -> str:
+    """One SELECT of scalar subqueries: counts and latest changes of every table the overview
+    reads (rows saved through the services bump `updated_at` or `version`)."""
+    from finance.models import BudgetLine, FinanceQuarter, QuarterlyFinancialPosition
+    from performance.models import DashboardSnapshot
+    from programmes.models import Milestone, MilestoneUpdate, Programme, ReportingCycle
+    from scrutiny.models import CommitteePack
+
+    parts = {
+        DashboardSnapshot: "count(*), max(built_at)",
+        MilestoneUpdate: "count(*), max(updated_at)",
+        Milestone: "count(*), sum(version)",
+        Programme: "count(*), sum(number)",
+        ReportingCycle: "count(*), max(updated_at)",
+        QuarterlyFinancialPosition: "count(*), max(updated_at)",
+        FinanceQuarter: "count(*), max(signed_off_at), max(reopened_at)",
+        BudgetLine: "count(*), max(id)",
+        CommitteePack: "count(*), max(published_at)",
+    }
+    columns = [
+        f"(SELECT {agg.split(', ')[i]} FROM {model._meta.db_table})"  # noqa: S608 - names from models
+        for model, agg in parts.items()
+        for i in range(len(agg.split(", ")))
+    ]
+    return "SELECT " + ", ".join(columns)
+
+
+def _work_sql() -> str:
+    from programmes.models import MilestoneUpdate, Programme, ReportingCycle
+
+    updates = MilestoneUpdate._meta.db_table
+    milestones = MilestoneUpdate._meta.get_field("milestone").related_model._meta.db_table
+    leads = Programme.leads.through._meta.db_table
+    approvers = Programme.approvers.through._meta.db_table
+    cycles = ReportingCycle._meta.db_table
+    # Table names come from the models; the user's values are bound parameters.
+    return (
+        f"(SELECT count(*) FROM {updates} u JOIN {milestones} m ON m.id = u.milestone_id "  # noqa: S608
+        f"JOIN {leads} l ON l.programme_id = m.programme_id AND l.user_id = %s "
+        f"WHERE u.state = 'returned' AND u.quarter IN "
+        f"(SELECT quarter FROM {cycles} WHERE is_open)), "
+        f"(SELECT count(*) FROM {updates} u JOIN {milestones} m ON m.id = u.milestone_id "
+        f"WHERE u.state = 'submitted' AND (%s OR m.programme_id IN "
+        f"(SELECT programme_id FROM {approvers} WHERE user_id = %s))), "
+        f"(SELECT quarter FROM {cycles} ORDER BY is_open DESC, quarter DESC LIMIT 1)"
+    )
+
+
+def board_state(*, user: AbstractBaseUser) -> BoardState:
+    """The Board's quarter (as `board_quarter`), the overview's version and the person's own
+    work, in one query, so that a request for the cached overview touches the database once
+    beyond signing in."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_version_sql()}, {_work_sql()}", [user.pk, bool(user.is_superuser), user.pk]
+        )
+        row = cursor.fetchone()
+    *versions, returned, awaiting, cycle_quarter = row
+    quarter = (
+        Quarter.containing(_as_date(cycle_quarter))
+        if cycle_quarter
+        else programme_selectors.default_quarter()
+    )
+    is_lead = Role.PROGRAMME_LEAD in user_roles(user)
+    return BoardState(
+        quarter=quarter,
+        version=hashlib.sha256(repr(versions).encode()).hexdigest()[:16],
+        returned_count=returned if is_lead else 0,
+        awaiting_count=awaiting,
+    )
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def board_quarter() -> Quarter:
@@ -66,6 +157,7 @@ class BoardOverview:
     budgets: dict[int, Decimal]
     fund: finance_selectors.FundExceptions
     fund_summary: finance_selectors.FundSummary | None
+    fund_position: finance_selectors.FundPosition | None
     overdue: list[programme_selectors.CompletenessRow]
     cycle: Any
     changes: dict[str, Any] | None
@@ -124,6 +216,7 @@ def board_overview(
         fund_summary=finance_selectors.fund_summary(financial_year=fund.quarter.financial_year)
         if fund.quarter
         else None,
+        fund_position=finance_selectors.fund_overview_position(),
         overdue=overdue,
         cycle=completeness.cycle,
         changes=changes,
@@ -131,21 +224,4 @@ def board_overview(
         neighbourhood_measures=performance_selectors.neighbourhood_measures(
             quarter=quarter, neighbourhood=chosen.name if chosen else None
         ),
-    )
-
-
-@dataclass(frozen=True)
-class PersonalWork:
-    """What the signed-in person must act on: updates returned to them (a lead), updates
-    awaiting their decision (an approver)."""
-
-    returned: list
-    awaiting: list
-
-
-def personal_work(*, user: AbstractBaseUser) -> PersonalWork:
-    roles = user_roles(user)
-    return PersonalWork(
-        returned=programme_selectors.returned_to(user=user) if Role.PROGRAMME_LEAD in roles else [],
-        awaiting=programme_selectors.awaiting_decision(user=user),
     )

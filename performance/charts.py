@@ -23,6 +23,12 @@ def _fmt(value: Decimal | None, *, unit: str, places: int) -> str:
     return formatting.measure_value(value, unit=unit, decimal_places=places)
 
 
+def _csv_number(value: Decimal | None, places: int) -> Decimal | None:
+    """A value for a CSV download: as stored, to the measure's decimal places ("79.6", not
+    "79.600000"), without the unit or thousands separators a spreadsheet would trip on."""
+    return None if value is None else formatting.round_half_up(value, places)
+
+
 def _change_sentence(points, *, unit: str, places: int) -> str:
     first, last = points[0], points[-1]
     if first[2] is None or last[2] is None:
@@ -63,7 +69,9 @@ def series_chart(series: Series) -> Chart:
             rows=tuple(
                 (label, _fmt(value, unit=unit, places=places)) for label, _, value in series.points
             ),
-            raw_rows=tuple((label, value) for label, _, value in series.points),
+            raw_rows=tuple(
+                (label, _csv_number(value, places)) for label, _, value in series.points
+            ),
             numeric_columns=frozenset({1}),
         ),
     )
@@ -143,7 +151,10 @@ def measure_trend_chart(detail: MeasureDetail) -> Chart | None:
             caption="Values by period",
             headers=tuple(headers),
             rows=rows,
-            raw_rows=tuple((label, *(column.get(label) for column in columns)) for label in labels),
+            raw_rows=tuple(
+                (label, *(_csv_number(column.get(label), places) for column in columns))
+                for label in labels
+            ),
             numeric_columns=frozenset(range(1, len(headers))),
         ),
     )
@@ -219,7 +230,10 @@ def comparison_chart(detail: MeasureDetail, group_name: str) -> Chart | None:
                 for v in published
             )
             + tuple((name, "Not yet published", "–") for name in missing),
-            raw_rows=tuple((v.area_name, v.value, positions[v.area_name][0]) for v in published)
+            raw_rows=tuple(
+                (v.area_name, _csv_number(v.value, places), positions[v.area_name][0])
+                for v in published
+            )
             + tuple((name, None, None) for name in missing),
             numeric_columns=frozenset({1, 2}),
         ),

@@ -92,6 +92,7 @@ class DashboardRow:
     ranks: tuple[Rank, ...]
     published: PublishedFigures | None
     in_highlight_report: bool = False
+    target_value: Decimal | None = None
 
     @property
     def sparkline_text(self) -> str:
@@ -124,7 +125,9 @@ def _period_label(period_type: str, start: dt.date | None, end: dt.date | None) 
 
 def dashboard_quarters() -> list[Quarter]:
     """Quarters with snapshots, newest first (the quarter selector)."""
-    return sorted(set(DashboardSnapshot.objects.values_list("quarter", flat=True)), reverse=True)
+    return list(
+        DashboardSnapshot.objects.order_by("-quarter").values_list("quarter", flat=True).distinct()
+    )
 
 
 def dashboard_version(*, quarter: Quarter) -> str:
@@ -230,6 +233,7 @@ def _dashboard_row(
         ranks=ranks,
         published=_published(highlight, snapshot, ranks) if highlight else None,
         in_highlight_report=measure.in_highlight_report,
+        target_value=snapshot.target_value,
     )
 
 

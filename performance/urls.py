@@ -32,6 +32,7 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", imports.RetryView.as_view(), name="import_retry"),
     path("imports/<int:pk>/progress/", imports.ProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/result/", imports.ResultView.as_view(), name="import_result"),
+    path("imports/<int:pk>/quality/", imports.QualityView.as_view(), name="import_quality"),
     path(
         "imports/batches/<int:pk>/rollback/",
         imports.RollbackView.as_view(),

@@ -827,17 +827,3 @@ def programme_grid(*, quarter: Quarter, neighbourhood_slug: str | None = None) -
         key=lambda item: (item.update.status != DeliveryStatus.RED, item.programme.number),
     )
     return ProgrammeGrid(quarter=quarter, rows=rows, exceptions=exceptions)
-
-
-def returned_to(*, user: AbstractBaseUser) -> list[MilestoneUpdate]:
-    """Updates returned to `user` for changes: those in the programmes they lead, in open
-    cycles, newest decision first. One query."""
-    return list(
-        MilestoneUpdate.objects.filter(
-            state=State.RETURNED,
-            milestone__programme__leads=user,
-            quarter__in=ReportingCycle.objects.filter(is_open=True).values("quarter"),
-        )
-        .select_related("milestone__programme", "decided_by")
-        .order_by("-decided_at", "pk")
-    )

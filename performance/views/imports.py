@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from bury_hc.imports import ImportRefused, table_stream
 from bury_hc.models import ImportBatch
+from bury_hc.periods import Quarter
 from bury_hc.roles import Role, RoleRequiredMixin
 from bury_hc.uploads import UploadLimitMixin
 from performance import services
@@ -39,7 +40,8 @@ from performance.importing import (
 )
 from performance.importing.catalogue import text_key
 from performance.importing.formats import period_label_ok
-from performance.models import ImportMappingProfile, ObservationImport
+from performance.importing.quality import import_quality
+from performance.models import DashboardSnapshot, ImportMappingProfile, ObservationImport
 
 IMPORT_ROLES = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
 States = ObservationImport.State
@@ -402,13 +404,34 @@ class ResultView(UploadMixin, TemplateView):
         plan = self.upload.plan or {}
         quarters = plan.get("quarters") or []
         batch = self.upload.batch or ImportBatch.objects.filter(pk=plan.get("batch_id")).first()
+        latest = Quarter.from_code(quarters[-1]) if quarters else None
         return super().get_context_data(
             plan=plan,
             batch=batch,
-            latest_quarter=quarters[-1] if quarters else None,
+            latest_quarter=latest,
+            quarter_has_highlights=latest is not None
+            and DashboardSnapshot.objects.filter(
+                quarter=latest, measure__in_highlight_report=True
+            ).exists(),
             format_label=_format_label(self.upload.file_format),
             **kwargs,
         )
+
+
+class QualityView(UploadMixin, TemplateView):
+    """The data-quality checks of what an applied import wrote."""
+
+    template_name = "performance/imports/quality.html"
+
+    def prepare(self) -> HttpResponse | None:
+        if self.upload.state != States.APPLIED:
+            return _next_page(self.upload)
+        return None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        batch_id = self.upload.batch_id or (self.upload.plan or {}).get("batch_id")
+        report = import_quality(batch_id=batch_id) if batch_id else None
+        return super().get_context_data(report=report, **kwargs)
 
 
 class RollbackView(ImportAccessMixin, TemplateView):

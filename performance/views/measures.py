@@ -16,7 +16,7 @@ from bury_hc.mixins import ChartPageMixin
 from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
 from bury_hc.services import StaleEdit
 from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
-from performance import charts, selectors, services
+from performance import charts, commentary, selectors, services
 from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureForm, TargetForm
 from performance.models import Measure, ReportSection
 
@@ -131,10 +131,18 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
         self.quarter = kwargs["quarter"]
         self.existing = selectors.section_commentary(section=self.section, quarter=self.quarter)
 
+    def suggestion(self) -> str:
+        rows = selectors.dashboard_rows(quarter=self.quarter, section=self.section.value)
+        return commentary.section_suggestion(rows) if rows else ""
+
     def get_initial(self):
+        initial = {}
         if self.existing:
-            return {"text": self.existing.text, "version": self.existing.version}
-        return {}
+            initial = {"text": self.existing.text, "version": self.existing.version}
+        if self.request.GET.get("start") == "suggestion":
+            # A first draft for the analyst to edit: nothing is saved until they save it.
+            initial["text"] = self.suggestion()
+        return initial
 
     def form_valid(self, form):
         try:
@@ -161,6 +169,7 @@ class SectionCommentaryEditView(RoleRequiredMixin, StaleEditMixin, FormView):
             section=self.section,
             quarter=self.quarter,
             back_url=self.success_url(),
+            suggestion=self.suggestion(),
             **kwargs,
         )
 

@@ -15,7 +15,7 @@ from tests.e2e.conftest import axe_violations, sign_in
 pytestmark = pytest.mark.browser
 
 HEADINGS = "Service,Apr-25,May-25,Jun-25\n"
-BROKEN = HEADINGS + "Residential,651,n/a,655\nHome Care,770,772,780\n"
+BROKEN = HEADINGS + "Residential,651,tbc,655\nHome Care,770,772,780\n"
 FIXED = HEADINGS + "Residential,651,653,655\nHome Care,770,772,780\n"
 
 
@@ -66,7 +66,7 @@ def test_analyst_maps_fixes_and_imports_a_table(page, live_server, bury_demo, tm
     page.get_by_role("heading", name="The file was not imported").wait_for()
     problems = page.get_by_role("table", name="1 problem found")
     row = problems.get_by_role("row").nth(1)
-    expect(row.get_by_role("cell")).to_have_text(["2", "May-25", "“n/a” is not a number."])
+    expect(row.get_by_role("cell")).to_have_text(["2", "May-25", "“tbc” is not a number."])
     assert violations(page) == []
 
     upload(page, live_server, tmp_path, FIXED, profile="Long-term services, monthly")
@@ -81,7 +81,7 @@ def test_analyst_maps_fixes_and_imports_a_table(page, live_server, bury_demo, tm
     page.get_by_role("heading", name="File imported").wait_for()
     assert Observation.objects.filter(measure__code="ASC-LTS-01", period_start__year=2025,
                                       period_start__month=6).get().value == 655  # fmt: skip
-    page.get_by_role("link", name="See the dashboard for the latest quarter imported").click()
+    page.get_by_role("link", name="See the dashboard for 2025/26 Q1").click()
 
     page.wait_for_url(f"{live_server.url}/performance/?quarter=2025-26-Q1")
     selector = page.get_by_label("Quarter")

@@ -3,11 +3,12 @@
 from decimal import Decimal as D
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from bury_hc.periods import Period, Quarter
 from bury_hc.roles import Role
-from performance.models import Measure, SectionCommentary, Target
+from performance.models import Measure, Observation, SectionCommentary, Target
 from performance.snapshots import snapshots_rebuild
 from tests.factories import AreaFactory, MeasureFactory, ObservationFactory, user_with_role
 
@@ -104,7 +105,27 @@ def test_chart_data_downloads_as_csv(client, measure):
 
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
-    assert body.splitlines() == ["Period,Bury", "2024/25 Q3,60.000000", "2024/25 Q4,54.000000"]
+    assert body.splitlines() == ["Period,Bury", "2024/25 Q3,60", "2024/25 Q4,54"]
+
+
+def test_chart_data_downloads_to_the_measures_decimal_places(client, measure):
+    Measure.objects.filter(code="ASC-WL-01").update(decimal_places=1)
+    Observation.objects.filter(value=54).update(value=D("79.6"))
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    url = reverse("performance:measure", kwargs={"code": "ASC-WL-01"})
+
+    body = client.get(url + "?download=trend").content.decode("utf-8-sig")
+
+    assert body.splitlines()[-1] == "2024/25 Q4,79.6"
+
+
+def test_a_status_tag_is_followed_by_punctuation_without_a_space():
+    html = Template(
+        '{% include "includes/status_tag.html" with status="not_comparable" '
+        'text="Not comparable" %}. Lower is better.'
+    ).render(Context())
+
+    assert "Not comparable</strong>. Lower is better." in html
 
 
 def test_commentary_second_save_is_refused_and_first_kept(client, measure):
