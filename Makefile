@@ -11,20 +11,30 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help run test install static migrate demo lint check worker beat clean
+PIP_TOOLS := pip-tools==7.6.2
+# How the lock files are made from pyproject.toml (the direct dependencies, pinned): every
+# indirect dependency pinned too, with no machine's index or wheel folder written in.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+
+.PHONY: help run test install static migrate demo lint check typecheck lock worker beat clean
 
 help:
 	@echo "make run    install, migrate, load the Bury demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff check"
+	@echo "make check  migrations up to date, ruff check and format, complexity, mypy"
+	@echo "make lock   re-make requirements.lock and requirements-test.lock from pyproject.toml"
 	@echo "make worker / make beat   run a Celery worker / beat (needs REDIS_URL)"
 
 $(PY):
 	@PYTHON=$$(scripts/find_python.sh) && echo "Using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+# Installs exactly the locked versions (direct and indirect); `make lock` after changing
+# pyproject.toml's dependencies.
+$(STAMP): requirements-test.lock | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[test]"
+	$(PY) -m pip install --quiet -r requirements-test.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -55,9 +65,20 @@ test: install static
 lint: install
 	$(VENV)/bin/ruff check .
 
-check: install
+check: install typecheck
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs on the files listed in pyproject.toml ([tool.mypy]).
+typecheck: install
+	DJANGO_SECRET_KEY=typecheck-only $(VENV)/bin/mypy
+
+lock: | $(PY)
+	$(PY) -m pip install --quiet $(PIP_TOOLS)
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint requirements.lock \
+		--output-file requirements-test.lock pyproject.toml
 
 worker: install
 	$(VENV)/bin/celery -A bury_hc worker --loglevel=INFO

@@ -48,6 +48,43 @@ def django_setup() -> None:
     call_command("migrate", verbosity=0)
 
 
+def signed_in(username: str, role) -> tuple[str, str]:
+    """A session for a user (created if need be) holding `role`: the cookie's name and value."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name=role.value))
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return settings.SESSION_COOKIE_NAME, session.session_key
+
+
+def gunicorn(port: int, workers: int, *, timeout: int = 30) -> subprocess.Popen:
+    """gunicorn serving the application on 127.0.0.1:`port` (loopback only)."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "bury_hc.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+    )
+
+
 def months(count: int, first: dt.date = dt.date(2016, 4, 1)) -> list[tuple[dt.date, dt.date]]:
     from bury_hc.periods import Month
 

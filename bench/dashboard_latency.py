@@ -31,8 +31,10 @@ from _setup import (
     bench_batch,
     copy_observations,
     django_setup,
+    gunicorn,
     months,
     reset_measure_data,
+    signed_in,
     synthetic_world,
 )
 
@@ -134,23 +136,6 @@ def board_world(quarter) -> None:
                 )
 
 
-def gunicorn(port: int, workers: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "bury_hc.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-    )
-
-
 def wait_for(url: str, cookie: str) -> None:
     for _ in range(50):
         try:
@@ -175,8 +160,6 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -196,16 +179,7 @@ def main() -> None:
     print(f"{len(rows)} highlight rows read in {len(queries)} queries")
     board_world(quarter)
 
-    user, _ = get_user_model().objects.get_or_create(username="bench.reader")
-    from django.contrib.auth.models import Group
-
-    user.groups.add(Group.objects.get(name=Role.BOARD_MEMBER.value))
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookie = "=".join(signed_in("bench.reader", Role.BOARD_MEMBER))
 
     static_root = Path(settings.STATIC_ROOT)
     subprocess.run(

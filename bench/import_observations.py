@@ -105,28 +105,27 @@ def copy_file_for_table(path: Path, batch_id: int) -> Path:
     return target
 
 
-def copy_same_table(path: Path) -> float:
+def copy_same_table(path: Path) -> Timed:
     """COPY the same rows into the empty `performance_observation` table, with all its indexes
-    and constraints (the deferred foreign-key checks run at the commit, which is timed);
-    returns seconds. The table is emptied again afterwards."""
+    and constraints (the deferred foreign-key checks run at the commit, which is timed). The
+    table is emptied again afterwards."""
     from django.db import connection, transaction
 
     rows = copy_file_for_table(path, bench_batch().id)
     reset_measure_data()
+    timed = Timed()
     columns = (
         "measure_id, area_id, period_type, period_start, period_end, value, value_note, batch_id"
     )
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor, rows.open() as handle:
+    with timed, transaction.atomic(), connection.cursor() as cursor, rows.open() as handle:
         cursor.cursor.copy_expert(f"COPY performance_observation ({columns}) FROM STDIN", handle)
-    elapsed = time.perf_counter() - started
     rows.unlink()
     reset_measure_data()
-    return elapsed
+    return timed
 
 
-def copy_bare(path: Path) -> float:
-    """COPY the same file into a bare table (no keys, no indexes); returns seconds."""
+def copy_bare(path: Path) -> Timed:
+    """COPY the same file into a bare table (no keys, no indexes), autocommitted."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -135,15 +134,50 @@ def copy_bare(path: Path) -> float:
             "CREATE TABLE bench_import_copy (measure_code text, area_code text, period text, "
             "value numeric(20, 6), value_note text)"
         )
-        started = time.perf_counter()
-        with path.open() as handle:
+        with Timed() as timed, path.open() as handle:
             cursor.cursor.copy_expert(
                 "COPY bench_import_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle
             )
-        connection.commit() if not connection.get_autocommit() else None
-        elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_import_copy")
-    return elapsed
+    return timed
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine), if the
+    process can be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Timed:
+    """Wall-clock seconds of a step, and the CPU seconds of this process and of its database
+    backend in it (what the step would take with both to themselves, waits aside)."""
+
+    def __enter__(self) -> Timed:
+        self.backend_before = backend_cpu()
+        self.cpu_before = time.process_time()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+        self.cpu = time.process_time() - self.cpu_before
+        after = backend_cpu()
+        before = self.backend_before
+        self.backend = None if after is None or before is None else after - before
+
+    def row(self, name: str, rows: int) -> str:
+        cpu = f"{self.cpu:.1f}" if self.cpu >= 0.05 else "0"
+        backend = "n/a" if self.backend is None else f"{self.backend:.1f}"
+        return f"| {name} | {self.seconds:.1f} | {rows / self.seconds:,.0f} | {cpu} | {backend} |"
 
 
 def main() -> None:
@@ -152,58 +186,70 @@ def main() -> None:
     parser.add_argument("--councils", type=int, default=150)
     parser.add_argument("--measures", type=int, default=60)
     parser.add_argument("--keep-file", action="store_true")
+    parser.add_argument(
+        "--row-triggers",
+        action="store_true",
+        help="load with PostgreSQL's per-row foreign-key checks, as a role that may not set "
+        "session_replication_role does",
+    )
     options = parser.parse_args()
 
     django_setup()
+    from performance.importing import loading
     from performance.services import observations_import
 
+    if options.row_triggers:
+        loading.row_triggers_skippable = lambda: False  # what such a role finds
     reset_measure_data()
     areas, measures = world(options.councils, options.measures)
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
     path = folder / "observations.csv"
     rows = file_write(path, areas=areas, measures=measures, rows=options.rows)
     size_mb = path.stat().st_size / 1e6
-    same_table_seconds = copy_same_table(path)
+    same_table = copy_same_table(path)
     baseline = peak_mb()
 
-    started = time.perf_counter()
-    outcome = observations_import(
-        file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
-    )
-    first = time.perf_counter() - started
+    with Timed() as first:
+        outcome = observations_import(
+            file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
+        )
     after_first = peak_mb()
     assert outcome.plan.new == rows, outcome.summary
+    del outcome
 
-    started = time.perf_counter()
-    again = observations_import(
-        file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
-    )
-    second = time.perf_counter() - started
+    with Timed() as second:
+        again = observations_import(
+            file_name=path.name, path=path, source="Benchmark", rebuild_snapshots=False
+        )
     assert again.plan.unchanged == rows
+    del again
 
-    copy_seconds = copy_bare(path)
+    bare = copy_bare(path)
     if not options.keep_file:
         path.unlink()
         folder.rmdir()
 
     print(
         f"Rows: {rows:,} ({options.measures} measures × {options.councils} councils × "
-        f"{-(-rows // (options.councils * options.measures))} months), file {size_mb:.0f} MB"
+        f"{-(-rows // (options.councils * options.measures))} months), file {size_mb:.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}"
+        + ("; per-row foreign-key triggers on" if options.row_triggers else "")
     )
-    print("| step | seconds | rows per second |")
-    print("|---|---:|---:|")
-    print(f"| import (new values) | {first:.1f} | {rows / first:,.0f} |")
-    print(f"| import again (all unchanged) | {second:.1f} | {rows / second:,.0f} |")
+    print("| step | seconds | rows per second | CPU s (Python) | CPU s (PostgreSQL) |")
+    print("|---|---:|---:|---:|---:|")
+    print(first.row("import (all values new)", rows))
+    print(second.row("import the same file again (all unchanged)", rows))
+    print(same_table.row("PostgreSQL `COPY` into `performance_observation` (same table)", rows))
+    print(bare.row("PostgreSQL `COPY` into a bare table", rows))
     print(
-        "| PostgreSQL COPY into performance_observation (all indexes and constraints) | "
-        f"{same_table_seconds:.1f} | {rows / same_table_seconds:,.0f} |"
+        "Import speed / speed of COPY into the same table: "
+        f"{same_table.seconds / first.seconds:.2f}"
     )
+    print(f"Import speed / speed of COPY into a bare table: {bare.seconds / first.seconds:.2f}")
     print(
-        f"| PostgreSQL COPY into a bare table | {copy_seconds:.1f} | {rows / copy_seconds:,.0f} |"
+        f"Peak memory (maxrss): {after_first:,.0f} MB after the first import, "
+        f"{peak_mb():,.0f} MB at the end (before the imports: {baseline:,.0f} MB)"
     )
-    print(f"Import speed / speed of COPY into the same table: {same_table_seconds / first:.2f}")
-    print(f"Import speed / speed of COPY into a bare table: {copy_seconds / first:.2f}")
-    print(f"Peak memory (maxrss): {after_first:,.0f} MB (before the import: {baseline:,.0f} MB)")
 
 
 if __name__ == "__main__":

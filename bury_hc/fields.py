@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from bury_hc.periods import FinancialYear, PeriodParseError, Quarter
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
 
 class QuarterFormField(forms.CharField):
@@ -25,7 +28,7 @@ class QuarterFormField(forms.CharField):
             value = Quarter.containing(value)
         return value.label if isinstance(value, Quarter) else value
 
-    def to_python(self, value: Any) -> Quarter | None:
+    def to_python(self, value: Any) -> Quarter | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
@@ -53,7 +56,7 @@ class FinancialYearFormField(forms.CharField):
             value = FinancialYear(value)
         return value.label if isinstance(value, FinancialYear) else value
 
-    def to_python(self, value: Any) -> FinancialYear | None:
+    def to_python(self, value: Any) -> FinancialYear | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
@@ -74,6 +77,11 @@ class QuarterField(models.DateField):
     """
 
     description = "Financial-year quarter"
+    # The types django-stubs gives the model attribute (set, get) and its lookups: a Quarter,
+    # where DateField has a date (so narrower than the base class: hence the ignores).
+    _pyi_private_set_type: Quarter | dt.date | str | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: Quarter  # type: ignore[assignment]
+    _pyi_lookup_exact_type: Quarter | dt.date | str  # type: ignore[assignment]
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Quarter | None:
         return None if value is None else Quarter.containing(value)
@@ -93,7 +101,7 @@ class QuarterField(models.DateField):
         return None if quarter is None else quarter.start
 
     def value_to_string(self, obj: models.Model) -> str:
-        value = self.value_from_object(obj)
+        value: Quarter | None = getattr(obj, self.attname)
         return "" if value is None else value.code
 
     def formfield(self, **kwargs: Any) -> Any:
@@ -107,6 +115,9 @@ class FinancialYearField(models.PositiveSmallIntegerField):
     """A UK financial year, stored as the calendar year it starts in (2024/25 is 2024)."""
 
     description = "UK financial year"
+    _pyi_private_set_type: FinancialYear | int | str | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: FinancialYear  # type: ignore[assignment]
+    _pyi_lookup_exact_type: FinancialYear | int | str  # type: ignore[assignment]
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> FinancialYear | None:
         return None if value is None else FinancialYear(value)
@@ -130,7 +141,7 @@ class FinancialYearField(models.PositiveSmallIntegerField):
         super().run_validators(value.start_year if isinstance(value, FinancialYear) else value)
 
     def value_to_string(self, obj: models.Model) -> str:
-        value = self.value_from_object(obj)
+        value: FinancialYear | None = getattr(obj, self.attname)
         return "" if value is None else value.label
 
     def formfield(self, **kwargs: Any) -> Any:

@@ -2,7 +2,7 @@
 
 Anyone may call it (ADR 0003): it answers each check's name and "ok" or "failed", nothing more.
 Why a check failed goes to the log, and is shown on the page only to a signed-in administrator.
-Results are kept for HEALTH_CHECK_CACHE_SECONDS in each process, so that many probes polling it
+Results are kept for HEALTH_CHECK_CACHE_SECONDS (5) in each process, so that many probes polling it
 cost one round of checks every few seconds, not one per call (the Celery ping alone waits up
 to a second).
 """
@@ -29,7 +29,7 @@ from bury_hc.roles import Role, user_has_role
 
 logger = logging.getLogger(__name__)
 
-HEALTH_CHECK_CACHE_SECONDS = 5.0
+HEALTH_CHECK_CACHE_SECONDS = settings.HEALTH_CHECK_CACHE_SECONDS
 
 
 @dataclasses.dataclass
@@ -100,7 +100,8 @@ class _ReportCache:
         ):
             return report
         if not self.lock.acquire(blocking=report is None):
-            return report  # someone else is refreshing it
+            # Someone else is refreshing it; without a report, acquire() waited instead.
+            return report  # type: ignore[return-value]
         try:
             results = async_to_sync(_run)(configured_checks())
             self.report = HealthReport(
@@ -142,6 +143,7 @@ class HealthView(View):
         status = 200 if report.ok else 503
         detailed = user_has_role(request.user, Role.ADMINISTRATOR)
         states = {outcome.name: "ok" if outcome.ok else "failed" for outcome in report.outcomes}
+        response: HttpResponse
         match _wants(request):
             case "json":
                 body: dict = {"status": "ok" if report.ok else "failed", "checks": states}

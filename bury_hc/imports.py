@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from bury_hc.exports import csv_cell_unguard
 from bury_hc.models import ImportBatch
@@ -199,7 +199,7 @@ class TableStream:
                 record = [_cell_text(cell) for cell in record]
             elif len(record) < width:
                 record = [*record, *([""] * (width - len(record)))]
-            if any(record) and any(cell.strip() for cell in record):
+            if any(record) and any(str(cell).strip() for cell in record):  # text by now
                 yield number, record  # type: ignore[misc]
 
 
@@ -421,10 +421,10 @@ def _excel_opener(
     )
 
     def records() -> Iterator[Sequence[object]]:
-        from openpyxl import load_workbook
-
         with binary() as handle:
             _zip_check(handle, file_name, limits)
+            from openpyxl import load_workbook
+
             try:
                 workbook = load_workbook(handle, read_only=True, data_only=True)
             except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -511,7 +511,7 @@ def import_batch_record(
     published_on: dt.date | None = None,
     row_count: int = 0,
     notes: str = "",
-    imported_by: AbstractBaseUser | None = None,
+    imported_by: User | None = None,
     sha256: str | None = None,
 ) -> tuple[ImportBatch, Change]:
     """Record that a file, already checked clean, is being loaded; returns its batch.

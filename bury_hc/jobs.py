@@ -50,7 +50,7 @@ def job_send(name: str, *args: Any) -> bool:
         task.delay(*args)
         return True
     try:
-        task.apply_async(args=list(args), ignore_result=True)
+        task.apply_async(args=tuple(args), ignore_result=True)
     except BROKER_ERRORS as exc:
         logger.warning(
             "Broker unreachable (%s): job %s%s kept, waiting for the worker",

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.text import slugify
 
 from bury_hc.charts import Chart
 from bury_hc.exports import csv_response
 
+if TYPE_CHECKING:
+    from django.views.generic import TemplateView
 
-class ChartPageMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
+    _ViewBase = TemplateView
+else:
+    _ViewBase = object
+
+
+class ChartPageMixin(_ViewBase):
     """A page whose charts each offer their data as CSV at `?download=<chart key>`.
 
     Subclasses implement `get_charts()`; the charts are put in the context as `charts`.

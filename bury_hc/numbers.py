@@ -145,7 +145,7 @@ class NumberFormField(forms.DecimalField):
         self.widget.input_type = "text"
         self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal | int):

@@ -7,9 +7,15 @@ their own programme) live with the objects, in each app's selectors.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.mixins import AccessMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
+    from django.views import View as _ViewBase
+else:
+    _ViewBase = object
 
 
 class Role(StrEnum):
@@ -58,7 +64,7 @@ def user_has_role(user, *roles: Role) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-class RoleRequiredMixin(AccessMixin):
+class RoleRequiredMixin(AccessMixin, _ViewBase):
     """A view open to the listed roles only. Anonymous users go to the login page
     (LoginRequiredMiddleware); signed-in users without the role get 403.
 
@@ -68,7 +74,7 @@ class RoleRequiredMixin(AccessMixin):
 
     allowed_roles: tuple[Role, ...] = ALL_ROLES
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not user_has_role(request.user, *self.allowed_roles):
             return self.handle_no_permission()
         refused = self.check_object_permission(request, **kwargs)

@@ -24,7 +24,7 @@ def record_upsert[M: models.Model](
     changed = []
     for name, value in values.items():
         field = model._meta.get_field(name)
-        if field.many_to_one:
+        if field.many_to_one and isinstance(field, models.ForeignKey):
             current, wanted = getattr(instance, field.attname), getattr(value, "pk", value)
         else:
             current, wanted = getattr(instance, name), value

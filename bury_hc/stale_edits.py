@@ -87,7 +87,8 @@ def _records_shown(field: forms.ModelChoiceField, value: Any) -> str:
     else:
         items = list(value) if isinstance(value, list | tuple) else [value]
     records = [
-        item if isinstance(item, models.Model) else field.queryset.filter(pk=item).first()
+        # A model choice field always has its queryset by the time a form is shown.
+        item if isinstance(item, models.Model) else field.queryset.filter(pk=item).first()  # type: ignore[union-attr]
         for item in items
     ]
     return "; ".join(field.label_from_instance(r) for r in records if r is not None) or "(blank)"

@@ -23,7 +23,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -60,7 +60,8 @@ class UploadLimitHandler(FileUploadHandler):
     def handle_raw_input(
         self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding=None
     ) -> None:
-        self.limit = upload_limit_for(self.request)
+        # Django gives every handler it builds for a request that request.
+        self.limit = upload_limit_for(self.request)  # type: ignore[arg-type]
         self.declared_too_big = content_length > self.limit + FORM_FIELDS_ALLOWANCE
         self.received = 0
 
@@ -121,7 +122,7 @@ def file_upload_queue(
     kind: str,
     uploaded_file: UploadedFile,
     parameters: dict[str, Any],
-    by: AbstractBaseUser,
+    by: User,
     task: Any,
 ) -> FileUpload:
     """Keep the file and have `task` (a Celery task taking the upload's id, which calls

@@ -116,7 +116,10 @@ class PositionUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
         help_text="A CSV or Excel (.xlsx) file laid out like the template.",
-        error_messages={"required": "Select a CSV or Excel file to upload"},
+        error_messages={
+            "required": "Select a CSV or Excel file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

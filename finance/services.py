@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -143,7 +143,7 @@ def quarterly_position_upsert(
     forecast_outturn: Decimal,
     explanation: str = "",
     batch: ImportBatch | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     change_reason: str = "",
 ) -> tuple[QuarterlyFinancialPosition, Change]:
     """Create or update a line's figures for a quarter; unchanged figures are left alone.
@@ -189,7 +189,7 @@ def position_save(
     actual_to_date: Decimal,
     forecast_outturn: Decimal,
     explanation: str,
-    by: AbstractBaseUser,
+    by: User,
     expected_version: int | None,
 ) -> QuarterlyFinancialPosition:
     """Save a line's figures for a quarter, as entered in the browser. Atomic.
@@ -288,7 +288,7 @@ def positions_import(
     content: bytes,
     file_name: str,
     organisation: Organisation,
-    by: AbstractBaseUser,
+    by: User,
 ) -> ImportOutcome:
     """Load a quarter's figures for `organisation`'s budget lines from a CSV or Excel file.
 
@@ -403,9 +403,10 @@ class _PositionRowChecker:
         if numbers["Budget"] is not None and numbers["Budget"] < 0:
             problem("Budget", "The budget cannot be negative.")
         if not found and line is not None:
+            # No problem found: _money_read read every number (it records one where it cannot).
             variance = variance_judge(
-                budget=numbers["Budget"],
-                forecast=numbers["Forecast outturn"],
+                budget=numbers["Budget"],  # type: ignore[arg-type]
+                forecast=numbers["Forecast outturn"],  # type: ignore[arg-type]
                 thresholds=self.thresholds,
             )
             if variance.needs_explanation and not text["Explanation"]:
@@ -413,11 +414,11 @@ class _PositionRowChecker:
         self.problems.extend(found)
         if found or line is None:
             return None
-        return _PositionRow(
+        return _PositionRow(  # as above: every number was read
             line=line,
-            budget=numbers["Budget"],
-            actual_to_date=numbers["Actual to date"],
-            forecast_outturn=numbers["Forecast outturn"],
+            budget=numbers["Budget"],  # type: ignore[arg-type]
+            actual_to_date=numbers["Actual to date"],  # type: ignore[arg-type]
+            forecast_outturn=numbers["Forecast outturn"],  # type: ignore[arg-type]
             explanation=text["Explanation"],
         )
 
@@ -457,7 +458,7 @@ class _PositionRowChecker:
             self.seen[line.pk] = row_number
 
 
-def _lines_by_key(year: FinancialYear) -> dict[tuple[str, str, str], BudgetLine]:
+def _lines_by_key(year: FinancialYear) -> dict[tuple[str, ...], BudgetLine]:
     lines = BudgetLine.objects.filter(financial_year=year).select_related(
         "pool", "host_organisation"
     )
@@ -507,7 +508,7 @@ def _money_read(
 
 
 @transaction.atomic
-def finance_quarter_sign_off(*, quarter: Quarter, by: AbstractBaseUser) -> FinanceQuarter:
+def finance_quarter_sign_off(*, quarter: Quarter, by: User) -> FinanceQuarter:
     """Sign off the fund's position for a quarter, locking its figures. Atomic.
 
     Refused (`SignOffRefused`, nothing written) if it is already signed off, if any of the
@@ -529,9 +530,7 @@ def finance_quarter_sign_off(*, quarter: Quarter, by: AbstractBaseUser) -> Finan
 
 
 @transaction.atomic
-def finance_quarter_reopen(
-    *, quarter: Quarter, by: AbstractBaseUser, reason: str
-) -> FinanceQuarter:
+def finance_quarter_reopen(*, quarter: Quarter, by: User, reason: str) -> FinanceQuarter:
     """Reopen a signed-off quarter so its figures can change again, recording who and why.
 
     Atomic. Refused (`SignOffRefused`) if the quarter is not signed off; `reason` must not be
@@ -558,7 +557,7 @@ def finance_quarter_upsert(
     *,
     quarter: Quarter,
     state: FinanceQuarter.State | str,
-    signed_off_by: AbstractBaseUser | None = None,
+    signed_off_by: User | None = None,
     signed_off_at: dt.datetime | None = None,
 ) -> tuple[FinanceQuarter, Change]:
     """Set a quarter's state as a loader records it (the demo data); idempotent."""
@@ -607,7 +606,7 @@ def variance_thresholds_set(
     financial_year: FinancialYear,
     green_within_percent: Decimal,
     amber_within_percent: Decimal,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> tuple[VarianceThresholds, Change]:
     """Set the year's thresholds (0 ≤ green ≤ amber); idempotent. Statuses are worked out from
     them when read, so a change applies to every quarter of the year at once."""
@@ -665,7 +664,7 @@ def efficiency_scheme_upsert(
 # --- history ---------------------------------------------------------------------------------
 
 
-def _history_values(by: AbstractBaseUser | None, reason: str) -> dict[str, object]:
+def _history_values(by: User | None, reason: str) -> dict[str, object]:
     """Attributes django-simple-history reads when the instance is saved: who and why. (Inside
     a request its middleware supplies the user too; services run outside requests as well.)"""
     values: dict[str, object] = {}
@@ -676,6 +675,6 @@ def _history_values(by: AbstractBaseUser | None, reason: str) -> dict[str, objec
     return values
 
 
-def _history_note(instance, *, by: AbstractBaseUser | None, reason: str) -> None:
+def _history_note(instance, *, by: User | None, reason: str) -> None:
     for name, value in _history_values(by, reason).items():
         setattr(instance, name, value)

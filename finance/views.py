@@ -314,6 +314,11 @@ class PositionUploadView(OwnOrganisationMixin, FinanceContextMixin, UploadLimitM
             )
         except ImportRefused as exc:
             shown, more = problems_truncated(exc.problems)
+            form.add_error(
+                "file",
+                f"“{upload.name}” was not loaded and nothing from it was saved: correct the "
+                "problems listed and upload it again.",
+            )
             for problem in shown:
                 form.add_error("file", str(problem))
             if more:

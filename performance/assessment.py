@@ -100,7 +100,9 @@ class Rank:
     @property
     def position(self) -> str:
         """'joint 4th', or '' when not ranked."""
-        return position_text(self.rank, self.tied_with) if self.is_ranked else ""
+        if self.rank is None or not self.is_ranked:
+            return ""
+        return position_text(self.rank, self.tied_with)
 
     @property
     def sentence(self) -> str:
@@ -126,7 +128,7 @@ def rank_sentence(rank: Rank) -> str:
     return f"{text}, {rank.order}"
 
 
-DIRECTION_WORDS = {
+DIRECTION_WORDS: dict[str, str] = {
     DirectionOfTravel.IMPROVING: "improving",
     DirectionOfTravel.WORSENING: "worsening",
     DirectionOfTravel.NO_CHANGE: "no change",
@@ -209,10 +211,11 @@ def rank_in_group(
         values=values, polarity=polarity, decimal_places=decimal_places
     )
     not_published = tuple(sorted(name for name, v in values.items() if v is None))
-    order = {
+    orders: dict[str, str] = {
         Polarity.HIGHER_IS_BETTER: "higher is better",
         Polarity.LOWER_IS_BETTER: "lower is better",
-    }.get(polarity, "highest first")
+    }
+    order = orders.get(polarity, "highest first")
     rank, tied = positions.get(home, (None, 0))
     return Rank(
         group=group,

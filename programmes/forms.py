@@ -222,7 +222,7 @@ class MilestonePlanUploadForm(forms.Form):
         help_text="A CSV or Excel (.xlsx) file in the template's layout, up to 5 MB.",
         error_messages={
             "required": "Choose a CSV or Excel file to upload",
-            "empty": "The chosen file is empty",
+            "empty": "The selected file is empty",
         },
     )
 

@@ -5,12 +5,17 @@ is never mixed with a measure's calculated status. Every change to a milestone o
 kept by django-simple-history (`history`), with who made it and, for decisions, why.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from bury_hc.fields import QuarterField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Programme(models.Model):
@@ -98,6 +103,10 @@ class Milestone(models.Model):
         m2m_fields=["priorities", "objectives"],
         history_change_reason_field=models.TextField(null=True),
     )
+    # Set on an instance before a save, for django-simple-history's record (who, and why).
+    _history_user: "User | None"
+    _change_reason: str | None
+    skip_history_when_saving: bool
 
     class Meta:
         ordering = ["programme", "due_quarter", "title"]
@@ -160,6 +169,9 @@ class MilestoneUpdate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Guards against lost updates.")
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    # Set on an instance before a save, for django-simple-history's record (who, and why).
+    _history_user: "User | None"
+    _change_reason: str | None
 
     class Meta:
         ordering = ["milestone", "-quarter"]
@@ -224,6 +236,9 @@ class ReportingCycle(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    # Set on an instance before a save, for django-simple-history's record (who, and why).
+    _history_user: "User | None"
+    _change_reason: str | None
 
     class Meta:
         ordering = ["-quarter"]

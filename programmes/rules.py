@@ -37,7 +37,7 @@ SCHEDULE_RULE_TEXT = (
 NEEDS_RECOVERY = frozenset({DeliveryStatus.AMBER, DeliveryStatus.RED})
 
 # Worst to best, for the trend. Not started has no place: it is neither better nor worse.
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     DeliveryStatus.RED: 0,
     DeliveryStatus.AMBER: 1,
     DeliveryStatus.GREEN: 2,

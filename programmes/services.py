@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -86,8 +86,8 @@ def programme_upsert(
 def programme_people_add(
     *,
     programme: Programme,
-    leads: Iterable[AbstractBaseUser] = (),
-    approvers: Iterable[AbstractBaseUser] = (),
+    leads: Iterable[User] = (),
+    approvers: Iterable[User] = (),
 ) -> Change:
     """Add people as the programme's leads and approvers, keeping anyone already there."""
     changed = m2m_ensure(programme, field="leads", targets=leads, exact=False)
@@ -148,7 +148,7 @@ def reporting_cycle_save(
     opens_on: dt.date,
     deadline: dt.date,
     is_open: bool,
-    by: AbstractBaseUser,
+    by: User,
     reason: str = "",
 ) -> ReportingCycle:
     """Set a quarter's cycle: when it opens, its deadline, and whether it is open. The change
@@ -177,7 +177,7 @@ class MilestoneValues:
     title: str
     due_quarter: Quarter
     description: str = ""
-    owner: AbstractBaseUser | None = None
+    owner: User | None = None
     owner_name: str = ""
     start_quarter: Quarter | None = None
     due_date: dt.date | None = None
@@ -187,7 +187,7 @@ class MilestoneValues:
 
 
 def _milestone_apply(
-    milestone: Milestone, values: MilestoneValues, *, by: AbstractBaseUser, reason: str
+    milestone: Milestone, values: MilestoneValues, *, by: User, reason: str
 ) -> Milestone:
     """Write the values and links, recording one history entry for the whole change."""
     for name in (
@@ -213,9 +213,7 @@ def _milestone_apply(
 
 
 @transaction.atomic
-def milestone_create(
-    *, programme: Programme, values: MilestoneValues, by: AbstractBaseUser
-) -> Milestone:
+def milestone_create(*, programme: Programme, values: MilestoneValues, by: User) -> Milestone:
     """Add a milestone to a programme, with its links; recorded in its history as created by
     `by`."""
     milestone = Milestone(programme=programme, source="Entered in the monitor")
@@ -224,7 +222,7 @@ def milestone_create(
 
 @transaction.atomic
 def milestone_edit(
-    *, milestone: Milestone, values: MilestoneValues, by: AbstractBaseUser, expected_version: int
+    *, milestone: Milestone, values: MilestoneValues, by: User, expected_version: int
 ) -> Milestone:
     """Change a milestone. Refuses (StaleEdit) if it was saved by someone else since
     `expected_version` was read; otherwise writes atomically with one history entry."""
@@ -252,8 +250,9 @@ PLAN_COLUMNS = [
 ]
 PLAN_REQUIRED_COLUMNS = [PLAN_PRIORITY, *PLAN_QUARTER_COLUMNS]
 PLAN_SOURCE = "Milestone plan upload"
-_TITLE_MAX = Milestone._meta.get_field("title").max_length
-_OWNER_NAME_MAX = Milestone._meta.get_field("owner_name").max_length
+# Both are CharFields, so both have a max_length.
+_TITLE_MAX: int = Milestone._meta.get_field("title").max_length  # type: ignore[assignment]
+_OWNER_NAME_MAX: int = Milestone._meta.get_field("owner_name").max_length  # type: ignore[assignment]
 _BULLET = re.compile(r"^\s*(?:[-•*–·]|\d+[.)])\s+")
 
 
@@ -358,7 +357,7 @@ class _PlanChecker:
             self.problem(
                 row, PLAN_OWNER, f"The owner's name is longer than {_OWNER_NAME_MAX} characters."
             )
-        shared = {
+        shared: dict[str, Any] = {
             "description": " ".join(self.cell(row, PLAN_PRIORITY).split()),
             "owner": owner,
             "owner_name": owner_name,
@@ -446,7 +445,7 @@ def milestone_plan_import(
     file_name: str,
     programme: Programme,
     financial_year: FinancialYear,
-    by: AbstractBaseUser,
+    by: User,
 ) -> PlanImportResult:
     """Check a year's milestone plan and, only if every row is clean, create or update its
     milestones under one import batch, atomically. Raises ImportRefused (nothing written).
@@ -565,7 +564,7 @@ def milestone_update_save(
     *,
     milestone: Milestone,
     quarter: Quarter,
-    by: AbstractBaseUser,
+    by: User,
     expected_version: int | None,
     status: str,
     progress_percent: int,
@@ -611,9 +610,10 @@ def milestone_update_save(
                 MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
             ) from None
         return update
-    update = MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
-    if update is None:
+    found = MilestoneUpdate.objects.filter(milestone=milestone, quarter=quarter).first()
+    if found is None:
         raise StaleEdit(None)
+    update = found
     version_claim(MilestoneUpdate, pk=update.pk, expected_version=expected_version)
     update.refresh_from_db()
     if not update.is_editable:
@@ -631,7 +631,7 @@ def milestone_update_save(
 def _transition(
     update: MilestoneUpdate,
     *,
-    by: AbstractBaseUser,
+    by: User,
     expected_version: int,
     allowed_from: set[str],
     refusal: str,
@@ -648,7 +648,7 @@ def _transition(
 
 @transaction.atomic
 def milestone_update_submit(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, expected_version: int
+    *, update: MilestoneUpdate, by: User, expected_version: int
 ) -> MilestoneUpdate:
     """Submit a draft or returned update for approval. Atomic; refuses a stale version
     (StaleEdit) or an update in another state (TransitionRefused). No e-mail: approvers get
@@ -669,7 +669,7 @@ def milestone_update_submit(
 
 @transaction.atomic
 def milestone_update_return(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, reason: str, expected_version: int
+    *, update: MilestoneUpdate, by: User, reason: str, expected_version: int
 ) -> MilestoneUpdate:
     """Send a submitted update back to its lead with a reason. Atomic; after commit the
     programme's leads get one e-mail saying so."""
@@ -691,7 +691,7 @@ def milestone_update_return(
 
 @transaction.atomic
 def milestone_update_approve(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, expected_version: int
+    *, update: MilestoneUpdate, by: User, expected_version: int
 ) -> MilestoneUpdate:
     """Approve a submitted update, which locks it. Atomic; no e-mail (by design)."""
     current = _transition(
@@ -710,7 +710,7 @@ def milestone_update_approve(
 
 @transaction.atomic
 def milestone_update_reopen(
-    *, update: MilestoneUpdate, by: AbstractBaseUser, reason: str, expected_version: int
+    *, update: MilestoneUpdate, by: User, reason: str, expected_version: int
 ) -> MilestoneUpdate:
     """Unlock an approved update (back to draft) with a recorded reason: the performance
     team's door for corrections. Refuses if the quarter's cycle is closed."""
@@ -861,7 +861,7 @@ def _lead_digest(
 ) -> tuple[EmailMessage, ReminderSend] | None:
     """A lead's digest of the cycles whose reminder is due today and not yet sent; None if
     there is none."""
-    fresh = []
+    fresh: list[dict[str, Any]] = []
     for cycle, kind, items in sections:
         if _record_sends(lead, kind, [cycle.quarter], [len(items)], today):
             fresh.append({"cycle": cycle, "kind": kind, "items": items})
@@ -899,7 +899,10 @@ def _approver_digest(
         .first()
     )
     if last is not None and not any(
-        update.submitted_at > last for _, updates in sections for update in updates
+        # Updates awaiting approval were submitted: submitted_at is set.
+        update.submitted_at > last  # type: ignore[operator]
+        for _, updates in sections
+        for update in updates
     ):
         return None  # nothing new since their last digest
     quarters = [cycle.quarter for cycle, _ in sections]

@@ -248,7 +248,7 @@ class MilestonePlanUploadView(ProgrammeEditorMixin, UploadLimitMixin, View):
             shown, _ = problems_truncated(refused.problems)
             form.add_error(
                 "file",
-                f"The file was not uploaded: it has {len(refused.problems)} problem"
+                f"“{upload.name}” was not uploaded: it has {len(refused.problems)} problem"
                 f"{'s' if len(refused.problems) != 1 else ''}. Nothing has been saved. "
                 "Correct the rows listed in the table of problems and upload it again",
             )

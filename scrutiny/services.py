@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -103,7 +104,7 @@ def pack_create(
     quarter: Quarter,
     title: str,
     sections: list[str],
-    by: AbstractBaseUser,
+    by: User,
     agenda_item: AgendaItem | None = None,
     cover: dict[str, str] | None = None,
 ) -> CommitteePack:
@@ -152,7 +153,7 @@ class PackNotEditable(Exception):
 
 
 @transaction.atomic
-def pack_publish(*, pack: CommitteePack, by: AbstractBaseUser) -> CommitteePack:
+def pack_publish(*, pack: CommitteePack, by: User) -> CommitteePack:
     """Freeze the pack: copy everything it shows into `snapshot`, record what was current, and
     mark it published. Atomic; publishing a published pack changes nothing."""
     from scrutiny.selectors import pack_content_build, pack_sources
@@ -173,9 +174,7 @@ def pack_publish(*, pack: CommitteePack, by: AbstractBaseUser) -> CommitteePack:
 
 
 @transaction.atomic
-def pack_export_request(
-    *, pack: CommitteePack, export_format: str, by: AbstractBaseUser
-) -> PackExport:
+def pack_export_request(*, pack: CommitteePack, export_format: str, by: User) -> PackExport:
     """Ask for a file of the pack; the rendering task is sent after commit (kept waiting for
     the worker if the broker is down: bury_hc.jobs)."""
     export = PackExport.objects.create(
@@ -282,7 +281,7 @@ def pack_draft_upsert(
     quarter: Quarter,
     sections: list[str],
     cover: dict[str, str],
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> tuple[CommitteePack, Change]:
     """Create or update the draft pack with this title for the committee's meeting on that
     date (the demo's real pack). A published pack is never changed: it is reported unchanged.
@@ -291,8 +290,12 @@ def pack_draft_upsert(
     existing = CommitteePack.objects.filter(meeting=meeting, title=title).first()
     if existing and existing.state == CommitteePack.State.PUBLISHED:
         return existing, "unchanged"
-    values = {
-        "agenda_item": meeting.agenda_items.filter(number=agenda_number).first(),
+    values: dict[str, Any] = {
+        "agenda_item": (
+            None
+            if agenda_number is None
+            else meeting.agenda_items.filter(number=agenda_number).first()
+        ),
         "quarter": quarter,
         "sections": [s for s in PackSection.values if s in sections],
         "cover": cover,

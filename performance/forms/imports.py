@@ -25,7 +25,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text="A CSV file or an Excel workbook (.xlsx; the first sheet is read).",
-        error_messages={"required": "Choose the file to import"},
+        error_messages={
+            "required": "Choose the file to import",
+            "empty": "The selected file is empty",
+        },
     )
     file_format = forms.ChoiceField(
         label="How is the file laid out?",

@@ -131,18 +131,29 @@ def plan_build(
             plan.samples["revised"].append(
                 {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
             )
-    for key, new in values.items():
-        if key not in matched:
-            plan.new_keys.append(key)
-            if len(plan.samples["new"]) < SAMPLES:
-                plan.samples["new"].append(_describe(check, key, new))
-    plan.new = len(plan.new_keys)
-    for key in (*plan.new_keys, *(change[1] for change in plan.changes)):
-        plan.measure_ids.add(real_measure[key[0]])
-    touched_periods = {key[2] for key in plan.new_keys} | {c[1][2] for c in plan.changes}
-    plan.quarters = {check.periods[pidx].quarter for pidx in touched_periods}
+    _new_keys_find(check, plan, matched)
+    _touched_find(check, plan, real_measure)
     _rank_review(plan, check, file_format)
     return plan
+
+
+def _new_keys_find(check: CheckResult, plan: ImportPlan, matched: set[Key]) -> None:
+    """The values not held yet (in a file of a million rows, all or none of them, usually)."""
+    values = check.values
+    if not matched:
+        plan.new_keys = list(values)
+    elif len(matched) < len(values):
+        plan.new_keys = [key for key in values if key not in matched]
+    plan.new = len(plan.new_keys)
+    plan.samples["new"] = [_describe(check, key, values[key]) for key in plan.new_keys[:SAMPLES]]
+
+
+def _touched_find(check: CheckResult, plan: ImportPlan, real_measure: dict[int, int]) -> None:
+    """The measures and quarters of the new and revised values (what the rebuild covers)."""
+    measures = {key[0] for key in plan.new_keys} | {change[1][0] for change in plan.changes}
+    plan.measure_ids = {real_measure[measure] for measure in measures}
+    periods = {key[2] for key in plan.new_keys} | {change[1][2] for change in plan.changes}
+    plan.quarters = {check.periods[pidx].quarter for pidx in periods}
 
 
 LARGE_CHANGE = Decimal("0.5")

@@ -44,7 +44,7 @@ RevisedRow = tuple
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NEW_STAGE = """
-    CREATE TEMPORARY TABLE observation_stage_new (
+    CREATE TEMPORARY TABLE pg_temp.observation_stage_new (
         file_row integer NOT NULL, measure_id bigint NOT NULL, area_id bigint NOT NULL,
         period_type varchar(20) NOT NULL, period_start date NOT NULL, period_end date NOT NULL,
         value numeric(20, 6), value_note varchar(255) NOT NULL, numerator numeric(20, 6),
@@ -52,7 +52,7 @@ _NEW_STAGE = """
     ) ON COMMIT DROP
 """
 _REVISED_STAGE = """
-    CREATE TEMPORARY TABLE observation_stage_revised (
+    CREATE TEMPORARY TABLE pg_temp.observation_stage_revised (
         file_row integer NOT NULL, observation_id bigint NOT NULL, period_end date NOT NULL,
         value numeric(20, 6), value_note varchar(255) NOT NULL, numerator numeric(20, 6),
         denominator numeric(20, 6), lower_ci numeric(20, 6), upper_ci numeric(20, 6)
@@ -95,21 +95,29 @@ def observations_load(
             progress(done)
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS observation_stage_new, observation_stage_revised")
+        cursor.execute(
+            "DROP TABLE IF EXISTS pg_temp.observation_stage_new, pg_temp.observation_stage_revised"
+        )
         cursor.execute(_NEW_STAGE)
         cursor.execute(_REVISED_STAGE)
-        measures, areas, _ = _stage(cursor, "observation_stage_new", _new_lines(new), staged)
-        *_, to_revise = _stage(cursor, "observation_stage_revised", _revised_lines(revised), staged)
+        measures, areas, _ = _stage(
+            cursor, "pg_temp.observation_stage_new", _new_lines(new), staged
+        )
+        *_, to_revise = _stage(
+            cursor, "pg_temp.observation_stage_revised", _revised_lines(revised), staged
+        )
         _parents_lock(cursor, measures=measures, areas=areas, batch_id=batch_id)
+        # SET LOCAL inside this savepoint: if anything below fails, rolling the savepoint back
+        # puts the triggers back on as well.
         if skip_row_triggers:
             cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            created = _insert_new(cursor, batch_id)
-            revised_count = _update_revised(cursor, batch_id, revised_at, to_revise)
-        finally:
-            if skip_row_triggers:
-                cursor.execute("SET LOCAL session_replication_role = origin")
-        cursor.execute("DROP TABLE observation_stage_new, observation_stage_revised")
+        created = _insert_new(cursor, batch_id)
+        revised_count = _update_revised(cursor, batch_id, revised_at, to_revise)
+        if skip_row_triggers:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute(
+            "DROP TABLE pg_temp.observation_stage_new, pg_temp.observation_stage_revised"
+        )
     return LoadResult(
         created=created, revised=revised_count, row_triggers_skipped=skip_row_triggers
     )
@@ -206,7 +214,7 @@ def _parents_lock(cursor, *, measures: set[int], areas: set[int], batch_id: int)
     # The batches of the values being replaced stay referenced by their revisions.
     cursor.execute(
         "SELECT DISTINCT o.batch_id FROM performance_observation o "
-        "JOIN observation_stage_revised s ON s.observation_id = o.id"
+        "JOIN pg_temp.observation_stage_revised s ON s.observation_id = o.id"
     )
     previous = [batch for (batch,) in cursor.fetchall()]
     if previous:
@@ -226,7 +234,7 @@ def _parents_lock(cursor, *, measures: set[int], areas: set[int], batch_id: int)
         missing = wanted - {found for (found,) in cursor.fetchall()}
         if missing:
             cursor.execute(
-                f"SELECT file_row FROM observation_stage_new WHERE {column} = ANY(%s) "  # noqa: S608
+                f"SELECT file_row FROM pg_temp.observation_stage_new WHERE {column} = ANY(%s) "  # noqa: S608
                 "ORDER BY file_row LIMIT %s",
                 [sorted(missing), PROBLEM_ROWS],
             )
@@ -256,14 +264,14 @@ def _insert_new(cursor, batch_id: int) -> int:
                 "lower_ci, upper_ci, batch_id) "
                 "SELECT measure_id, area_id, period_type, period_start, period_end, value, "
                 "value_note, numerator, denominator, lower_ci, upper_ci, %s "
-                "FROM observation_stage_new",
+                "FROM pg_temp.observation_stage_new",
                 [batch_id],
             )
             return cursor.rowcount
     except IntegrityError:
         pass
     cursor.execute(
-        "SELECT s.file_row FROM observation_stage_new s JOIN performance_observation o "
+        "SELECT s.file_row FROM pg_temp.observation_stage_new s JOIN performance_observation o "
         "USING (measure_id, area_id, period_type, period_start) ORDER BY s.file_row LIMIT %s",
         [PROBLEM_ROWS],
     )
@@ -289,7 +297,7 @@ def _update_revised(cursor, batch_id: int, revised_at: dt.datetime, staged: int)
             SELECT o.id, o.value, o.value_note, o.numerator, o.denominator, o.lower_ci,
                 o.upper_ci, o.batch_id
             FROM performance_observation o
-            JOIN observation_stage_revised s ON s.observation_id = o.id
+            JOIN pg_temp.observation_stage_revised s ON s.observation_id = o.id
             FOR UPDATE OF o
         ), updated AS (
             UPDATE performance_observation o
@@ -297,7 +305,7 @@ def _update_revised(cursor, batch_id: int, revised_at: dt.datetime, staged: int)
                 numerator = s.numerator, denominator = s.denominator,
                 lower_ci = s.lower_ci, upper_ci = s.upper_ci,
                 batch_id = %(batch)s, revised_at = %(at)s
-            FROM observation_stage_revised s, old
+            FROM pg_temp.observation_stage_revised s, old
             WHERE o.id = s.observation_id AND old.id = o.id
             RETURNING o.id
         )
@@ -313,7 +321,7 @@ def _update_revised(cursor, batch_id: int, revised_at: dt.datetime, staged: int)
     revised = cursor.rowcount
     if revised != staged:
         cursor.execute(
-            "SELECT s.file_row FROM observation_stage_revised s "
+            "SELECT s.file_row FROM pg_temp.observation_stage_revised s "
             "LEFT JOIN performance_observation o ON o.id = s.observation_id "
             "WHERE o.id IS NULL ORDER BY s.file_row LIMIT %s",
             [PROBLEM_ROWS],

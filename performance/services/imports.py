@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import Q
@@ -46,7 +46,7 @@ def observations_import(
     published_on: dt.date | None = None,
     mapping: dict[str, Any] | None = None,
     mapping_profile: ImportMappingProfile | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     notes: str = "",
@@ -95,7 +95,7 @@ def _observations_import(
     published_on: dt.date | None,
     mapping: dict[str, Any] | None,
     mapping_profile: ImportMappingProfile | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
     dry_run: bool,
     progress: Callable[[int], None] | None,
     notes: str,
@@ -233,7 +233,7 @@ class ImportRollbackRefused(Exception):
 
 @transaction.atomic
 def observation_import_rollback(
-    *, batch: ImportBatch, by: AbstractBaseUser | None = None
+    *, batch: ImportBatch, by: User | None = None
 ) -> importing.RollbackResult:
     """Undo an import as a whole: restore the values it revised, delete those it created, and
     mark its batch rolled back; after commit, rebuild the snapshots of what changed.
@@ -267,7 +267,7 @@ def observation_import_rollback(
 
 
 def import_mapping_profile_save(
-    *, name: str, mapping: dict[str, Any], by: AbstractBaseUser | None, description: str = ""
+    *, name: str, mapping: dict[str, Any], by: User | None, description: str = ""
 ) -> tuple[ImportMappingProfile, Change]:
     """Save a column mapping under a name (replacing the mapping of a profile of that name)."""
     profile, change = record_upsert(
@@ -323,7 +323,7 @@ def observation_import_start(
     source: str,
     published_on: dt.date | None,
     mapping_profile: ImportMappingProfile | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> ObservationImport:
     """Store an uploaded file and start its import (state "uploaded"): nothing is read yet
     beyond counting its rows. A mapping profile's mapping is copied, so later edits to the

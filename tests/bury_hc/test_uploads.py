@@ -181,3 +181,24 @@ def test_a_worker_reads_an_upload_once(paths, tmp_path):
     result = file_upload_run(upload_id=upload.pk, read=lambda *args: calls.append(args) or {})
 
     assert (result.state, calls) == ("done", [])
+
+
+def test_an_unreadable_measure_file_is_refused_and_not_kept(client, paths, tmp_path):
+    from performance.models import ObservationImport
+    from tests.factories.files import PNG
+
+    observations = paths[0]
+    client.force_login(observations.user)
+
+    response = client.post(
+        observations.url,
+        {**observations.fields, "file": SimpleUploadedFile("chart.csv", PNG)},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "“chart.csv” is a PNG image, not a CSV file" in page
+    upload = ObservationImport.objects.get()
+    assert (upload.state, upload.file.name) == ("refused", "")
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -1,5 +1,6 @@
 """A Board member signs in with the Bury demo data and reads the overview: the exceptions first,
-then the programme grid and the measures, on a desktop screen and on a phone."""
+then the programme grid and the measures, and every page it reads free of WCAG violations, on a
+desktop screen and on a phone (one journey each: one demo load, one sign-in)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -12,9 +13,35 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+BOARD_PAGES = [
+    "/programmes/",
+    "/programmes/adult-social-care-transformation/",
+    "/performance/",
+    "/performance/measures/ASC-WL-01/",
+    "/finance/",
+    "/scrutiny/",
+]
+
+
+def violations_found(page) -> list:
+    return [(v["id"], v["help"], len(v["nodes"])) for v in axe_violations(page)]
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_board_member_sees_what_needs_attention(page, live_server, bury_demo, viewport):
+def test_board_member_signs_in_and_sees_what_needs_attention(
+    page, live_server, bury_demo, viewport
+):
     page.set_viewport_size(viewport)
+
+    # The sign-in page: an empty form is refused, its errors summarised and linked.
+    page.goto(f"{live_server.url}/sign-in/")
+    assert violations_found(page) == []
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    summary.get_by_role("link", name="Enter your username").click()
+    assert page.evaluate("document.activeElement.id") == "id_username"
+
     sign_in(page, live_server, "board.member")
     page.wait_for_url(f"{live_server.url}/")
 
@@ -43,44 +70,12 @@ def test_board_member_sees_what_needs_attention(page, live_server, bury_demo, vi
     expect(page.get_by_text("No target set for any of these measures")).to_have_count(1)
     if viewport is PHONE:  # stacked rows: nothing scrolls sideways
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert violations_found(page) == []
 
-    violations = axe_violations(page)
-    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-
-
-def test_sign_in_errors_are_summarised_and_linked(page, live_server, bury_demo):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_role("button", name="Sign in").click()
-
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("There is a problem")
-    summary.get_by_role("link", name="Enter your username").click()
-    assert page.evaluate("document.activeElement.id") == "id_username"
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_board_member_pages_have_no_wcag_violations(page, live_server, bury_demo, viewport):
-    page.set_viewport_size(viewport)
-    sign_in(page, live_server, "board.member")
-    page.wait_for_url(f"{live_server.url}/")
+    # Every other page the Board reads, at the same screen size.
     found = {}
-    for path in [
-        "/programmes/",
-        "/programmes/adult-social-care-transformation/",
-        "/performance/",
-        "/performance/measures/ASC-WL-01/",
-        "/finance/",
-        "/scrutiny/",
-    ]:
+    for path in BOARD_PAGES:
         page.goto(f"{live_server.url}{path}")
-        violations = axe_violations(page)
-        if violations:
-            found[path] = [(v["id"], len(v["nodes"])) for v in violations]
-
+        if violations := violations_found(page):
+            found[path] = violations
     assert found == {}
-
-
-def test_sign_in_page_has_no_wcag_violations(page, live_server, bury_demo):
-    page.goto(f"{live_server.url}/sign-in/")
-
-    assert axe_violations(page) == []
