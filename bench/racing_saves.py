@@ -39,11 +39,20 @@ for n in range({count}):
 """
 
 
-def environment(directory: Path) -> dict[str, str]:
+def environment(directory: Path | None = None) -> dict[str, str]:
+    """Production settings on plain HTTP; SQLite and media in `directory` when given, else
+    the environment's DATABASE_URL and REDIS_URL."""
+    files = (
+        {
+            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(directory / "media"),
+        }
+        if directory
+        else {}
+    )
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(directory / "media"),
+        **files,
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_COOKIES": "false",
@@ -85,6 +94,27 @@ class Session:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
+
+
+def gunicorn_start(env: dict[str, str], port: int, *options: str) -> subprocess.Popen:
+    """gunicorn serving the app on 127.0.0.1:`port` with `options`; terminate it when done."""
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "bury_hc.wsgi", "--bind", f"127.0.0.1:{port}", *options]
+    return subprocess.Popen([*command, "--timeout", "120"], env=env, cwd=ROOT)
+
+
+def signed_in(base: str, username: str) -> Session:
+    """A session signed in as `username` (PASSWORD), once the server answers."""
+    session = Session(base)
+    for _ in range(100):
+        try:
+            session.get("/sign-in/")
+            break
+        except OSError:
+            time.sleep(0.2)
+    answer = session.post("/sign-in/", {"username": username, "password": PASSWORD})
+    assert answer == 302, f"sign-in answered {answer}"
+    return session
 
 
 def edit(code: str, version: str) -> dict[str, str]:
@@ -136,32 +166,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=12)
     parser.add_argument("--port", type=int, default=8765)
     options = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp))
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
         setup = SETUP.format(password=PASSWORD, count=options.requests)
         subprocess.run([sys.executable, "-c", setup], env=env, check=True, cwd=ROOT)
-        command = [str(bin_dir / "gunicorn"), "bury_hc.wsgi", "--bind", f"127.0.0.1:{options.port}"]
-        command += ["--workers", str(options.workers), "--threads", str(options.threads)]
-        command += ["--timeout", "120", "--log-level", "warning"]
-        server = subprocess.Popen(
-            command,
-            env=env,
-            cwd=ROOT,
+        server = gunicorn_start(
+            env,
+            options.port,
+            *("--workers", str(options.workers), "--threads", str(options.threads)),
+            *("--log-level", "warning"),
         )
         try:
-            base = f"http://127.0.0.1:{options.port}"
-            session = Session(base)
-            for _ in range(100):
-                try:
-                    session.get("/sign-in/")
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            signed_in = session.post("/sign-in/", {"username": "analyst", "password": PASSWORD})
-            assert signed_in == 302, f"sign-in answered {signed_in}"
+            session = signed_in(f"http://127.0.0.1:{options.port}", "analyst")
             n = options.requests
             same = version_of(session, "RACE-00")
             path = "/performance/measures/RACE-00/edit/"

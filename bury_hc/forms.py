@@ -21,6 +21,20 @@ def form_helper(*layout: Any) -> FormHelper:
     return helper
 
 
+def affixed_input(
+    name: str, *, width: int, prefix: str = "", suffix: str = "", **attrs: Any
+) -> Field:
+    """A text input at a GOV.UK fixed width with a prefix ("£") or suffix ("%") beside it, as
+    the Design System's "prefixes and suffixes"; errors styled as any other input."""
+    return Field(
+        name,
+        css_class=Fixed.for_input(width),
+        template="gds/affixed_field.html",
+        context={"prefix": prefix, "suffix": suffix},
+        **attrs,
+    )
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",

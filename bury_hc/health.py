@@ -2,7 +2,7 @@
 
 Anyone may call it (ADR 0003): it answers each check's name and "ok" or "failed", nothing more.
 Why a check failed goes to the log, and is shown on the page only to a signed-in administrator.
-Results are kept for HEALTH_CHECK_CACHE_SECONDS in each process, so that many probes polling it
+Results are kept for HEALTH_CHECK_CACHE_SECONDS (5) in each process, so that many probes polling it
 cost one round of checks every few seconds, not one per call (the Celery ping alone waits up
 to a second).
 """
@@ -29,7 +29,7 @@ from bury_hc.roles import Role, user_has_role
 
 logger = logging.getLogger(__name__)
 
-HEALTH_CHECK_CACHE_SECONDS = 5.0
+HEALTH_CHECK_CACHE_SECONDS = settings.HEALTH_CHECK_CACHE_SECONDS
 
 
 @dataclasses.dataclass

@@ -7,10 +7,13 @@ shared rules of the sweep that finds jobs past their deadline.
   the worker", and `waiting_jobs_send` (a beat task, every minute) sends it when Redis is back.
 - Tasks are acknowledged late and rejected when their worker dies (settings), and are written
   to be safe to run twice. A job whose worker died is found by its app's sweep (imports in
-  `performance`, pack exports in `scrutiny`), both built on `stuck_jobs_sweep`: a job waiting
-  longer than JOB_WAIT_DEADLINE, or running longer than JOB_RUN_DEADLINE (past Celery's hard
-  time limit, so certainly dead), is sent again, up to JOB_MAX_SENDS times in all; then it is
-  marked failed, and its page offers "Try again".
+  `performance`, pack exports in `scrutiny`, background uploads here), all built on
+  `stuck_jobs_sweep`: a job waiting longer than JOB_WAIT_DEADLINE, or running longer than
+  JOB_RUN_DEADLINE (past Celery's hard time limit, so certainly dead), is sent again, up to
+  JOB_MAX_SENDS times in all; then it is marked failed, and its page offers "Try again".
+- Without a worker (the embedded default: tasks run in the request) a stuck job is marked
+  failed at once: running it again would hold another request. There is no beat there, so
+  the sweeps run only where a worker and beat run; "Try again" works everywhere.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from bury_hc.formatting import pounds
-from bury_hc.forms import form_helper
+from bury_hc.forms import affixed_input, form_helper
 from bury_hc.numbers import NumberFormField
 from finance.services import MONEY_LIMIT
 from finance.variance import Thresholds, explanation_prompt, variance_judge
@@ -89,9 +89,9 @@ class PositionForm(forms.Form):
             "The explanation must be 4,000 characters or fewer"
         )
         self.helper = form_helper(
-            Field.text("budget", field_width=Fixed.TEN),
-            Field.text("actual_to_date", field_width=Fixed.TEN),
-            Field.text("forecast_outturn", field_width=Fixed.TEN),
+            affixed_input("budget", width=Fixed.TEN, prefix="£", inputmode="decimal"),
+            affixed_input("actual_to_date", width=Fixed.TEN, prefix="£", inputmode="decimal"),
+            affixed_input("forecast_outturn", width=Fixed.TEN, prefix="£", inputmode="decimal"),
             Field.textarea("explanation", rows=5),
             "version",
             Submit("save", "Save figures"),

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from bury_hc.fields import FinancialYearFormField, QuarterFormField
-from bury_hc.forms import form_helper
+from bury_hc.forms import affixed_input, form_helper
 from bury_hc.periods import Quarter
 from plans.models import LocalityPlan, NeighbourhoodTeam, Objective, Priority
 from programmes import rules
@@ -323,7 +323,7 @@ class MilestoneUpdateForm(forms.Form):
         self.milestone, self.quarter, self.previous_status = milestone, quarter, previous_status
         self.helper = form_helper(
             Field.select("status"),
-            Field.text("progress_percent", field_width=Fixed.FIVE, inputmode="numeric"),
+            affixed_input("progress_percent", width=Fixed.FIVE, suffix="%", inputmode="numeric"),
             Field.textarea("commentary", rows=5),
             Fieldset(
                 Field.textarea("path_to_green", rows=3),

@@ -235,13 +235,27 @@ def pack_exports_sweep() -> SweepOutcome:
     since they were last sent (their message or their worker was lost; one being rendered is
     locked and skipped): send each again, up to JOB_MAX_SENDS times, then mark it failed with
     a "Try again". Beat runs it every minute; safe to run twice at once."""
-    stuck = PackExport.objects.alias(last_sent=Coalesce("sent_at", "created_at")).filter(
+    return jobs.stuck_jobs_sweep(
+        stuck=_stuck_exports(),
+        sends=lambda export: export.sends,
+        requeue=_export_send,
+        fail=_export_fail,
+    )
+
+
+def _stuck_exports():
+    return PackExport.objects.alias(last_sent=Coalesce("sent_at", "created_at")).filter(
         state__in=[PackExport.State.QUEUED, PackExport.State.RUNNING],
         last_sent__lt=jobs.wait_deadline(),
     )
-    return jobs.stuck_jobs_sweep(
-        stuck=stuck, sends=lambda export: export.sends, requeue=_export_send, fail=_export_fail
-    )
+
+
+def pack_exports_release_if_stuck(*, pack: CommitteePack) -> None:
+    """For the pack page: the pack's exports past their deadline are released now, as the
+    sweep would (where no worker and beat run, the embedded default, nothing else would: they
+    are marked failed, with "Try again"). One read, and no write when none is stuck."""
+    if _stuck_exports().filter(pack=pack).exists():
+        pack_exports_sweep()
 
 
 def _export_send(export: PackExport) -> None:

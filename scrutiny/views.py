@@ -100,6 +100,7 @@ class PackDetailView(PackMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         pack = self.get_pack()
         can_manage = selectors.can_manage_packs(request.user)
+        services.pack_exports_release_if_stuck(pack=pack)
         exports = selectors.pack_exports(pack=pack)
         if not can_manage:
             exports = exports.filter(pack_state=CommitteePack.State.PUBLISHED)

@@ -519,14 +519,30 @@ def observation_imports_sweep() -> SweepOutcome:
     JOB_RUN_DEADLINE (their worker died, so their transaction was rolled back and nothing was
     written): send each to a worker again, up to JOB_MAX_SENDS times, then mark it failed
     with a "Try again". Beat runs it every minute; safe to run twice at once."""
+    return jobs.stuck_jobs_sweep(
+        stuck=_stuck_imports(), sends=_sends, requeue=_import_requeue, fail=_import_fail
+    )
+
+
+def _stuck_imports():
     States = ObservationImport.State
-    stuck = ObservationImport.objects.filter(
+    return ObservationImport.objects.filter(
         Q(state=States.QUEUED, updated_at__lt=jobs.wait_deadline())
         | Q(state=States.IMPORTING, updated_at__lt=jobs.run_deadline())
     )
-    return jobs.stuck_jobs_sweep(
-        stuck=stuck, sends=_sends, requeue=_import_requeue, fail=_import_fail
-    )
+
+
+def observation_import_release_if_stuck(
+    *, observation_import: ObservationImport
+) -> ObservationImport:
+    """For the progress page: an upload past its deadline is released now, as the sweep would
+    (where no worker and beat run, the embedded default, nothing else would: it is marked
+    failed, with "Try again"). Reads one row and writes nothing when it is not stuck."""
+    if not _stuck_imports().filter(pk=observation_import.pk).exists():
+        return observation_import
+    observation_imports_sweep()
+    observation_import.refresh_from_db()
+    return observation_import
 
 
 def _sends(upload: ObservationImport) -> int:

@@ -368,7 +368,8 @@ class ProgressView(UploadMixin, TemplateView):
     template_name = "performance/imports/progress.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        upload = self.upload
+        upload = services.observation_import_release_if_stuck(observation_import=self.upload)
+        self.upload = upload
         if request.GET.get("format") == "json":
             return JsonResponse(
                 {

@@ -12,12 +12,22 @@ from scrutiny.render import AUTHOR, DRAFT_NOTICE, DRAFT_WATERMARK
 from scrutiny.render.html import SECTION_HEADINGS
 
 # Word's own watermark: a VML text shape behind the page, anchored in the header.
-WATERMARK_XML = """<w:r {namespaces}><w:pict><v:shape id="PowerPlusWaterMarkObject"
+# The shape type (136, text on a path) is defined as Word defines it, for readers that need it.
+WATERMARK_XML = """<w:r {namespaces}><w:pict><v:shapetype id="_x0000_t136"
+ coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e">
+ <v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/>
+ <v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/>
+ <v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/>
+ <v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/>
+ <v:f eqn="sum @6 0 @5"/></v:formulas>
+ <v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800"
+ o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>
+ <o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype><v:shape id="PowerPlusWaterMarkObject"
  type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;
  height:156pt;rotation:315;z-index:-251657216;mso-position-horizontal:center;
  mso-position-horizontal-relative:margin;mso-position-vertical:center;
  mso-position-vertical-relative:margin" fillcolor="#b1b4b6" stroked="f">
- <v:fill opacity=".4"/><v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt"
+ <v:fill opacity=".4"/><v:textpath on="t" style="font-family:&quot;Arial&quot;;font-size:1pt"
  string="{text}"/></v:shape></w:pict></w:r>"""
 VML_NAMESPACES = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '

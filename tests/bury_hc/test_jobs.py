@@ -50,7 +50,9 @@ def test_job_send_on_commit_sends_after_commit_without_results(
         jobs.job_send_on_commit(TASK, 7)
         assert broker.sent == []
 
-    assert broker.sent == [([7], {"ignore_result": True})]
+    assert [(list(args), options) for args, options in broker.sent] == [
+        ([7], {"ignore_result": True})
+    ]
 
 
 def test_job_send_on_commit_refuses_an_unknown_task_at_once():

@@ -587,3 +587,17 @@ def test_efficiency_page_shows_targets_identified_and_risk_adjusted(client, fund
     for amount in ("£4.9m", "£4.1m", "£2.5m"):
         assert amount in page
     assert "Recurrent" in page
+
+
+def test_amounts_have_a_pound_prefix_a_govuk_width_and_error_styling(client, fund):
+    client.force_login(fund.council_officer)
+    data = {"budget": "1000000", "actual_to_date": "lots", "forecast_outturn": "1000000"}
+
+    page = client.post(edit_url(fund), data).content.decode()
+
+    field = page[page.index('id="div_id_actual_to_date"') :]
+    field = field[: field.index("</div>\n</div>")]
+    assert 'class="govuk-form-group govuk-form-group--error"' in page
+    assert '<div class="govuk-input__prefix" aria-hidden="true">£</div>' in field
+    assert "govuk-input--width-10" in field
+    assert 'aria-invalid="true"' in field  # with the group's error class: app-affixed styling

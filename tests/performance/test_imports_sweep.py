@@ -62,6 +62,12 @@ def stuck(upload: ObservationImport, state: str, age: dt.timedelta, **plan) -> N
 
 
 @pytest.fixture
+def embedded_default(settings):
+    """Tasks run in the request, and no worker or beat exists."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def worker_mode(settings):
     """Tasks go to a worker through the broker (the in-memory one: nothing runs here)."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -128,7 +134,7 @@ def test_sweep_marks_an_upload_failed_after_the_last_send(checked_upload, worker
 
 
 def test_without_a_worker_a_dead_import_is_marked_failed_and_can_be_tried_again(
-    client, checked_upload
+    client, checked_upload, embedded_default
 ):
     """The embedded default: tasks ran in a request that was killed; there is no worker to send
     it to, so the analyst is told, and "Try again" checks and imports it."""
@@ -168,3 +174,26 @@ def test_try_again_is_for_analysts_and_administrators(client, checked_upload, ro
     response = client.post(reverse("performance:import_retry", args=[checked_upload.pk]))
 
     assert response.status_code == status
+
+
+def test_progress_page_of_an_import_whose_request_died_offers_try_again(
+    client, checked_upload, embedded_default
+):
+    """The embedded default has no beat: the progress page itself finds the dead import."""
+    stuck(checked_upload, States.IMPORTING, jobs.JOB_RUN_DEADLINE + dt.timedelta(minutes=1))
+
+    response = client.get(reverse("performance:import_progress", args=[checked_upload.pk]))
+
+    assert response.url == reverse("performance:import_check", args=[checked_upload.pk])
+    assert ObservationImport.objects.get().state == States.FAILED
+    page = client.get(response.url).content.decode()
+    assert "Try again" in page
+
+
+def test_progress_page_leaves_an_import_within_its_deadline(client, checked_upload):
+    stuck(checked_upload, States.IMPORTING, dt.timedelta(minutes=1))
+
+    response = client.get(reverse("performance:import_progress", args=[checked_upload.pk]))
+
+    assert response.status_code == 200
+    assert ObservationImport.objects.get().state == States.IMPORTING

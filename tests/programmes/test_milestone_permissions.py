@@ -353,3 +353,14 @@ def test_update_form_refused_while_the_quarter_is_not_open(client, milestone, le
 
     assert response.status_code == 403
     assert "Updates for 2024/25 Q4 are not open" in response.content.decode()
+
+
+@pytest.mark.parametrize("person", ["lead"], indirect=True)
+def test_progress_is_a_narrow_input_with_a_percent_suffix(client, milestone, person):
+    client.force_login(person)
+
+    page = client.get(url("update_edit", milestone)).content.decode()
+
+    field = page[page.index('id="div_id_progress_percent"') :]
+    assert '<div class="govuk-input__suffix" aria-hidden="true">%</div>' in field
+    assert "govuk-input--width-5" in field[: field.index("</div>\n</div>")]

@@ -219,23 +219,18 @@ def test_pasted_markup_and_separator_lines_do_not_reach_the_pack(draft_pack):
 def test_fund_section_at_a_quarter_with_figures_says_whether_they_are_signed_off(
     demo, demo_officer
 ):
-    signed = services.pack_create(
-        meeting=demo.meeting,
-        quarter=Quarter(2021, 1),
-        title="Q1",
-        sections=["fund"],
-        by=demo_officer,
+    signed_fund, drafted_fund = (
+        selectors.pack_content(
+            pack=services.pack_create(
+                meeting=demo.meeting,
+                quarter=Quarter(2021, number),
+                title=f"Q{number}",
+                sections=["fund"],
+                by=demo_officer,
+            )
+        )["fund"]
+        for number in (1, 2)
     )
-    drafted = services.pack_create(
-        meeting=demo.meeting,
-        quarter=Quarter(2021, 2),
-        title="Q2",
-        sections=["fund"],
-        by=demo_officer,
-    )
-
-    signed_fund = selectors.pack_content(pack=signed)["fund"]
-    drafted_fund = selectors.pack_content(pack=drafted)["fund"]
 
     assert signed_fund["note"] == "The 2021/22 Q1 figures, signed off by the finance lead."
     assert drafted_fund["note"].startswith("The 2021/22 Q2 figures as entered so far")

@@ -121,3 +121,15 @@ def test_without_a_worker_a_stuck_export_is_marked_failed(export, settings):
     waited(export, jobs.JOB_WAIT_DEADLINE + dt.timedelta(minutes=1))
 
     assert pack_exports_sweep().failed == [export.pk]
+
+
+def test_pack_page_shows_an_export_whose_request_died_as_failed(client, export, officer, settings):
+    """The embedded default has no beat: the pack page itself finds the dead export."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    waited(export, jobs.JOB_WAIT_DEADLINE + dt.timedelta(minutes=1))
+    client.force_login(officer)
+
+    page = client.get(reverse("scrutiny:pack", args=[export.pack_id])).content.decode()
+
+    assert PackExport.objects.get(pk=export.pk).state == State.FAILED
+    assert "Try again" in page
