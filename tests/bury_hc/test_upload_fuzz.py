@@ -36,7 +36,7 @@ from tests.factories.files import (
     xlsx_bytes,
     zip_bomb_xlsx,
 )
-from tests.factories.uploads import upload_paths
+from tests.factories.uploads import upload_jobs_run_here, upload_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +134,11 @@ PAGES = {0: "observation import", 1: "finance upload", 2: "milestone-plan upload
 
 
 @pytest.fixture
-def paths(settings, tmp_path):
+def paths(settings, tmp_path, monkeypatch):
+    """The three upload pages; their background reads run in the test process, so that the
+    test sees their outcome with a broker too (the worker itself is tested elsewhere)."""
     settings.MEDIA_ROOT = tmp_path
+    upload_jobs_run_here(monkeypatch)
     return upload_paths()
 
 

@@ -10,14 +10,17 @@ from django.urls import resolve, reverse
 
 from bury_hc import uploads
 from bury_hc.models import FileUpload, ImportBatch
-from tests.factories.uploads import upload_paths
+from tests.factories.uploads import upload_jobs_run_here, upload_paths
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paths(settings, tmp_path):
+def paths(settings, tmp_path, monkeypatch):
+    """The three upload pages; their background reads run in the test process, so that the
+    test sees their outcome with a broker too (the worker itself is tested elsewhere)."""
     settings.MEDIA_ROOT = tmp_path
+    upload_jobs_run_here(monkeypatch)
     return upload_paths()
 
 

@@ -21,6 +21,14 @@ from tests.factories.finance import (
     finance_user,
 )
 from tests.factories.programmes import ProgrammeFactory, lead_of
+from tests.support.jobs import jobs_run_here
+
+# The jobs that read an uploaded file away from the request (a big file, or an import's check).
+UPLOAD_JOBS = (
+    "finance.positions_upload_read",
+    "programmes.milestone_plan_upload_read",
+    "performance.observation_import_check",
+)
 
 
 @dataclass
@@ -62,3 +70,9 @@ def upload_paths() -> list[UploadPath]:
             {"financial_year": "2025/26"},
         ),
     ]
+
+
+def upload_jobs_run_here(monkeypatch: Any) -> None:
+    """The upload pages' background jobs run in the test process even when Celery has a
+    broker, as they do in the embedded default."""
+    jobs_run_here(monkeypatch, *UPLOAD_JOBS)
