@@ -8,7 +8,8 @@ from django.views.generic import TemplateView
 
 from board import selectors
 from bury_hc.disclosure import RULE as SUPPRESSION_RULE
-from bury_hc.roles import RoleRequiredMixin
+from bury_hc.roles import RoleRequiredMixin, user_has_role
+from programmes.views import READERS_OF_COMPLETENESS
 
 OVERVIEW_CACHE_SECONDS = 300  # bounds how stale a renamed programme or team can be
 
@@ -29,10 +30,19 @@ class OverviewView(RoleRequiredMixin, TemplateView):
                 quarter=state.quarter, neighbourhood_slug=neighbourhood, today=today
             )
         )
+        # The cached body differs only in whether it links to the completeness page.
+        can_see_completeness = user_has_role(self.request.user, *READERS_OF_COMPLETENESS)
         return super().get_context_data(
             state=state,
             overview=overview,
-            cache_key_parts=(state.version, state.quarter.code, neighbourhood, today.isoformat()),
+            can_see_completeness=can_see_completeness,
+            cache_key_parts=(
+                state.version,
+                state.quarter.code,
+                neighbourhood,
+                today.isoformat(),
+                can_see_completeness,
+            ),
             cache_seconds=OVERVIEW_CACHE_SECONDS,
             suppression_rule=SUPPRESSION_RULE,
             **kwargs,

@@ -290,3 +290,23 @@ def test_approver_sees_updates_awaiting_their_decision(client, cycle):
 
     assert "1 update awaiting your decision" in page
     assert "returned to you" not in page
+
+
+def test_overdue_list_links_to_completeness_only_for_those_who_may_read_it(client, cycle):
+    """More than five overdue updates end with a link to the completeness page; a programme
+    lead may not read that page, so is not sent to a refusal (even when a Board member's
+    visit has just cached the page)."""
+    programme = ProgrammeFactory()
+    for number in range(6):
+        MilestoneFactory(programme=programme, title=f"Overdue milestone {number}")
+    completeness = reverse("programmes:completeness")
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    assert completeness in client.get(reverse("overview")).content.decode()
+    lead = lead_of(programme)
+    client.force_login(lead)
+    assert client.get(completeness).status_code == 403
+
+    page = client.get(reverse("overview")).content.decode()
+
+    assert "6 updates are overdue" in page
+    assert completeness not in page
