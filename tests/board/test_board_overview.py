@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from board import selectors
-from bury_hc.periods import Month, Period, Quarter
+from bury_hc.periods import FinancialYear, Month, Period, Quarter
 from bury_hc.roles import Role
 from performance.snapshots import snapshots_rebuild
 from tests.factories import (
@@ -310,3 +310,24 @@ def test_overdue_list_links_to_completeness_only_for_those_who_may_read_it(clien
 
     assert "6 updates are overdue" in page
     assert completeness not in page
+
+
+def test_exception_says_when_its_latest_value_is_from(client, cycle):
+    """An annual measure's latest value can be years older than the reporting quarter (ASCOF
+    figures end in 2023/24, delayed transfers of care in 2019/20): the exception says so,
+    rather than reading as this quarter's figure."""
+    measure = MeasureFactory(
+        name="Delayed transfers of care", polarity="lower", frequency="annual", decimal_places=1
+    )
+    ObservationFactory(measure=measure, period=Period.for_financial_year(FinancialYear(2018)), value=D("13.6"))
+    ObservationFactory(measure=measure, period=Period.for_financial_year(FinancialYear(2019)), value=D("13.7"))
+    worsening_measure("People waiting")  # this quarter's figures
+    snapshots_rebuild()
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+
+    page = client.get(reverse("overview")).content.decode()
+
+    start = page.index('data-testid="exceptions"')
+    exceptions = page[start : page.index("</section>", start)]
+    assert "13.7 in 2019/20, worsening against 13.6 in 2018/19" in exceptions
+    assert "60 in 2024/25 Q4, worsening against 50 in 2024/25 Q3" in exceptions
