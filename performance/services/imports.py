@@ -221,9 +221,14 @@ def _overrides_message(plan: importing.ImportPlan) -> str:
             f"{plan.outranked} revision{'s' if plan.outranked != 1 else ''} replace values from a "
             "higher-ranked source"
         )
+    if plan.unit_mismatched:
+        parts.append(
+            f"{plan.unit_mismatched} value{'s' if plan.unit_mismatched != 1 else ''} "
+            "in another unit than their measure's"
+        )
     return (
         f"Nothing was imported: {' and '.join(parts)}. Check them, then confirm that these "
-        "values should be replaced."
+        "values should be imported."
     )
 
 
