@@ -650,7 +650,13 @@ def _wide_rows(
         for name, heading in headings.items():
             period, measure = (heading, other) if columns_are == "periods" else (other, heading)
             yield SourceRow(
-                row.number, area, measure, period, row.get(name), note, unit=unit,
+                row.number,
+                area,
+                measure,
+                period,
+                row.get(name),
+                note,
+                unit=unit,
                 value_column=name,
             )
 
