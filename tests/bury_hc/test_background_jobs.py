@@ -30,7 +30,7 @@ from performance.importing import BACKGROUND_ROWS
 from performance.models import Observation, ObservationImport
 from performance.services.imports import STOPPED_MESSAGE
 from tests.factories import user_with_role
-from tests.factories.performance import AreaFactory, MeasureFactory, template_csv
+from tests.factories.performance import AreaFactory, big_template_rows, template_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 States = ObservationImport.State
@@ -73,16 +73,7 @@ def analyst(client):
 
 
 def big_file() -> bytes:
-    areas = [AreaFactory(ons_code=f"E080001{n:02d}") for n in range(10)]
-    measures = [MeasureFactory(code=f"BG-{n}") for n in range(5)]
-    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    months = [f"{month}-{year}" for year in range(15, 25) for month in names]
-    rows = [
-        (measure.code, area.ons_code, month, str(n % 997), "")
-        for n, (measure, area, month) in enumerate(
-            (m, a, mo) for m in measures for a in areas for mo in months
-        )
-    ]
+    rows = big_template_rows(measure_prefix="BG-", area_prefix="E080001")
     assert len(rows) == 6000 > BACKGROUND_ROWS
     return template_csv(*rows)
 
