@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import AccessMixin
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
@@ -46,29 +45,26 @@ ROLE_DESCRIPTIONS = {
 ALL_ROLES = tuple(Role)
 
 
-def _roles_sql(users: type[Model]) -> str:
+def _roles_sql(users: Any) -> str:
     """The user row and a bit mask of the roles they hold (bit i: the i-th Role), matched on
     the groups' exact names. Group names are unique, so the sum of the bits is the mask."""
-    user_table = users._meta.db_table
-    through = users._meta.get_field("groups").remote_field.through
-    memberships = through._meta.db_table
-    group_table = through._meta.get_field("group").related_model._meta.db_table
-    user_column = through._meta.get_field("user").column
-    group_column = through._meta.get_field("group").column
+    through = users.groups.through._meta
+    groups = through.get_field("group").related_model._meta
     cases = " ".join(f"WHEN %s THEN {1 << index}" for index in range(len(Role)))
     # Table and column names come from the models; the id and the role names are parameters.
     return (
         f"SELECT u.*, (SELECT COALESCE(SUM(CASE g.name {cases} ELSE 0 END), 0) "  # noqa: S608
-        f"FROM {memberships} m JOIN {group_table} g ON g.id = m.{group_column} "
-        f"WHERE m.{user_column} = u.id) AS _bury_roles_mask "
-        f"FROM {user_table} u WHERE u.id = %s"
+        f"FROM {through.db_table} m JOIN {groups.db_table} g "
+        f"ON g.{groups.pk.column} = m.{through.get_field('group').column} "
+        f"WHERE m.{through.get_field('user').column} = u.{users._meta.pk.column}) "
+        f"AS _bury_roles_mask FROM {users._meta.db_table} u WHERE u.{users._meta.pk.column} = %s"
     )
 
 
-def user_with_roles(users: type[Model], pk: Any) -> Model | None:
-    """The user `pk` with the roles they hold read in the same query (one row), for
-    `user_roles`; None if there is no such user. What the sign-in backend reads on every
-    request, so that a page's role checks need no query of their own."""
+def user_with_roles(users: Any, pk: Any) -> Any:
+    """The user `pk` (of the model `users`) with the roles they hold read in the same query
+    (one row), for `user_roles`; None if there is no such user. What the sign-in backend reads
+    on every request, so that a page's role checks need no query of their own."""
     found = list(users._default_manager.raw(_roles_sql(users), [*(r.value for r in Role), pk]))
     if not found:
         return None
