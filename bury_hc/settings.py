@@ -117,7 +117,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# Persistent connections: a new PostgreSQL connection per request (a fresh backend process, its
+# catalogue caches cold) cost more than the rest of a cached page (docs/benchmarks.md). The
+# health check replaces a connection the server has dropped (a restart) before it is used.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets readers carry on while one process writes; the busy timeout makes a writer wait
@@ -247,7 +251,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a sign-in while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's roles in the same query as the person.
+    "bury_hc.auth.RoleModelBackend",
 ]
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that username is
 # refused from that address until the cool-off has passed since the last failure.
@@ -350,7 +355,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are written to the database and read through the cache: a signed-in page does not
 # query the session table while the cache holds it (and a cache outage falls back to the table).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "bury_hc.sessions"  # cached_db; see the module
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
