@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from bury_hc.converters import quarter_requested
 from bury_hc.mixins import ChartPageMixin
-from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.roles import Role, RoleRequiredMixin, user_has_role, user_roles
 from bury_hc.services import StaleEdit
 from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from performance import charts, commentary, selectors, services
@@ -21,6 +21,8 @@ from performance.forms.measures import AnnotationForm, CommentaryForm, MeasureFo
 from performance.models import Measure, ReportSection
 
 EDITORS = (Role.PERFORMANCE_ANALYST, Role.ADMINISTRATOR)
+# Bounds how stale what no version column records can be (a group renamed in the admin).
+HIGHLIGHT_REPORT_CACHE_SECONDS = 300
 
 
 def cache_once(function):
@@ -71,18 +73,38 @@ class QuarterMixin:
         )
 
 
-class HighlightReportView(RoleRequiredMixin, QuarterMixin, TemplateView):
-    """The quarterly Adult Social Care highlight report, from the snapshots."""
+class HighlightReportView(RoleRequiredMixin, TemplateView):
+    """The quarterly Adult Social Care highlight report, from the snapshots.
+
+    One query beyond signing in while nothing it shows has changed: the page's body is cached
+    under `highlight_report_state`'s version, the quarter and the reader's roles (what a reader
+    may do changes the page, so a body is only ever served to readers with the same roles);
+    the quarters, the sections and the table are read only when the cache misses."""
 
     template_name = "performance/highlight_report.html"
 
     def get_context_data(self, **kwargs):
-        quarter = self.quarter
+        state = selectors.highlight_report_state()
+        quarter = quarter_requested(self.request, default=state.latest_quarter)
+        roles = user_roles(self.request.user)
         return super().get_context_data(
-            # Read only when the cached table is stale (the template calls it in the cache tag).
+            quarter=quarter,
+            # Each read only if the template renders it (a cache miss); the template tags call
+            # a callable once, and cache_once keeps its answer for the rest of the render.
+            quarters=cache_once(selectors.dashboard_quarters),
+            sections=cache_once(selectors.report_sections),
             rows=cache_once(lambda: selectors.dashboard_rows(quarter=quarter, highlight_only=True)),
-            table_version=selectors.dashboard_version(quarter=quarter) if quarter else "",
-            sections=selectors.report_sections(),
+            table_version=cache_once(
+                lambda: selectors.dashboard_version(quarter=quarter) if quarter else ""
+            ),
+            can_edit=bool(roles & set(EDITORS)),
+            cache_key_parts=(
+                state.version,
+                quarter.code if quarter else "",
+                ",".join(sorted(roles)),
+            ),
+            # Only quarters with snapshots are kept: any other address renders, uncached.
+            cache_seconds=HIGHLIGHT_REPORT_CACHE_SECONDS if state.has_quarter(quarter) else 0,
             **kwargs,
         )
 
