@@ -321,8 +321,9 @@ def test_exception_says_when_its_latest_value_is_from(client, cycle):
     measure = MeasureFactory(
         name="Delayed transfers of care", polarity="lower", frequency="annual", decimal_places=1
     )
-    ObservationFactory(measure=measure, period=Period.for_financial_year(FinancialYear(2018)), value=D("13.6"))
-    ObservationFactory(measure=measure, period=Period.for_financial_year(FinancialYear(2019)), value=D("13.7"))
+    for year, value in ((2018, "13.6"), (2019, "13.7")):
+        period = Period.for_financial_year(FinancialYear(year))
+        ObservationFactory(measure=measure, period=period, value=D(value))
     worsening_measure("People waiting")  # this quarter's figures
     snapshots_rebuild()
     client.force_login(user_with_role(Role.BOARD_MEMBER))
