@@ -46,6 +46,14 @@ def worsening_measure(name: str = "People waiting") -> None:
     ObservationFactory(measure=measure, period=Period.for_quarter(Q4), value=D("60"))
 
 
+def overview_as_board_member(client) -> tuple[str, str]:
+    """The overview as a Board member reads it, and its exceptions block."""
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    page = client.get(reverse("overview")).content.decode()
+    start = page.index('data-testid="exceptions"')
+    return page, page[start : page.index("</section>", start)]
+
+
 def test_board_quarter_is_the_reporting_cycles_not_the_newest_data(cycle):
     worsening_measure()
     # Care-home ratings running to April 2026 must not move the Board's quarter.
@@ -150,12 +158,8 @@ def test_overview_page_lists_exceptions_and_the_grid(client, cycle):
         signed_off_by=user_with_role(Role.FINANCE_LEAD),
         signed_off_at=dt.datetime(2021, 7, 29, tzinfo=dt.UTC),
     )
-    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    page, exceptions = overview_as_board_member(client)
 
-    page = client.get(reverse("overview")).content.decode()
-
-    start = page.index('data-testid="exceptions"')
-    exceptions = page[start : page.index("</section>", start)]
     assert "People waiting" in exceptions
     assert "Open the new hub" in exceptions
     assert "Agree the lease" in exceptions
@@ -326,11 +330,7 @@ def test_exception_says_when_its_latest_value_is_from(client, cycle):
         ObservationFactory(measure=measure, period=period, value=D(value))
     worsening_measure("People waiting")  # this quarter's figures
     snapshots_rebuild()
-    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    _, exceptions = overview_as_board_member(client)
 
-    page = client.get(reverse("overview")).content.decode()
-
-    start = page.index('data-testid="exceptions"')
-    exceptions = page[start : page.index("</section>", start)]
     assert "13.7 in 2019/20, worsening against 13.6 in 2018/19" in exceptions
     assert "60 in 2024/25 Q4, worsening against 50 in 2024/25 Q3" in exceptions

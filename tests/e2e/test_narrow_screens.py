@@ -4,12 +4,9 @@ inside the tag. Found by a test pass of the Bury demo as each role."""
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 
 # Pages that scrolled sideways at 390 px, each for a different reason: visually hidden link
 # text at the right of a table (updates), a filter's long options (completeness, measures,
