@@ -160,6 +160,14 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a worker (Celery eager), jobs run in this many background threads of each web process,
+# so that a request that asks for a long job goes on at once to a page that polls for it
+# (bury_hc.background); 0 runs them inside the request. One thread: on SQLite the jobs would
+# only queue for the write lock. Which jobs each process holds is kept in JOBS_STATE_DIR.
+JOBS_BACKGROUND_THREADS = env.int(
+    "JOBS_BACKGROUND_THREADS", default=1 if CELERY_TASK_ALWAYS_EAGER else 0
+)
+JOBS_STATE_DIR = env.path("JOBS_STATE_DIR", default=BASE_DIR / "var" / "jobs")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
