@@ -148,11 +148,31 @@ class _RowChecker:
         self.samples: list[Key] = []
 
     def check(self, item: Any) -> None:
-        """Check a row; keep its value if every part of it is good."""
-        pidx = self._period(item)
-        area_id = self._area(item, pidx)
-        measure_id = self._measure(item, pidx)
-        checked = self._value(item)
+        """Check a row; keep its value if every part of it is good.
+
+        The common row (a period, area and measure already met and good, a plain number, no
+        note, no extras) is checked here; anything else goes through the methods below, which
+        check it in full and say what is wrong."""
+        pidx = self.period_cache.get(item.period)
+        if type(pidx) is not int:
+            pidx = self._period(item)
+        area_id = self.areas.cache.get(item.area)
+        if type(area_id) is not int or area_id < 0:
+            area_id = self._area(item, pidx)
+        measure_id = None if self.period_dependent else self.measure_cache.get(item.measure)
+        if type(measure_id) is not int:
+            measure_id = self._measure(item, pidx)
+        text = item.value
+        if (
+            text
+            and not item.value_note
+            and _PLAIN_NUMBER(text)
+            and text not in self.missing_values  # a number is its own casefold
+            and not (item.numerator or item.denominator or item.lower_ci or item.upper_ci)
+        ):
+            checked: Any = (text, "")
+        else:
+            checked = self._value(item)
         if checked is _BLANK_SKIPPED:
             self.skipped["Blank cells"] += 1
             return

@@ -545,3 +545,64 @@ def test_a_lower_ranked_source_revising_a_value_needs_confirmation(catalogue):
 
     run(revising, name="secondary.csv", overrides_confirmed=True)
     assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("55"), "")
+
+
+def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(catalogue):
+    """The comparison with the values held (on PostgreSQL read as COPY's text): values written
+    differently but equal, notes with tabs and backslashes, and extras are unchanged; a
+    different value, note or extra is a revision."""
+    headings = ["measure_code", "area_code", "period", "value", "value_note", "numerator"]
+    first = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.30", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4.0", "Tab\there, a backslash \\N and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "NA", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7", "", "3"],
+        ["ASC-WL-02", BURY, "Feb-25", "0.0", ""],
+        ["ASC-WL-02", BURY, "Mar-25", "100", "Plain"],
+    ]
+    run(csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in first]]))
+    same = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.3", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4", "Tab\there, a backslash \\N and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "na", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7.000", "", "3.0"],
+        ["ASC-WL-02", BURY, "Feb-25", "0", ""],
+        ["ASC-WL-02", BURY, "Mar-25", "100", ""],  # given again without its note: kept
+    ]
+
+    again = run(
+        csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in same]]), name="b.csv"
+    )
+
+    assert (again.plan.unchanged, again.plan.revised, again.plan.new) == (6, 0, 0)
+    changed = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.31", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4", "Tab\there, a backslash \\n and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "1", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7", "", "4"],
+        ["ASC-WL-02", BURY, "Feb-25", "0", "A note now"],
+        ["ASC-WL-02", BURY, "Mar-25", "100", "Plain"],
+        ["ASC-WL-02", BURY, "Apr-25", "5", ""],
+    ]
+
+    revising = run(
+        csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in changed]]),
+        name="c.csv",
+    )
+
+    assert (revising.plan.unchanged, revising.plan.revised, revising.plan.new) == (1, 5, 1)
+    held = values()
+    assert held[("ASC-WL-01", BURY, "February 2025")] == (
+        Decimal("4"),
+        "Tab\there, a backslash \\n and a\nnew line",
+    )
+    previous = ObservationRevision.objects.get(
+        observation__measure__code="ASC-WL-01", observation__period_start=dt.date(2025, 2, 1)
+    )
+    assert previous.previous_value_note == "Tab\there, a backslash \\N and a\nnew line"
+    assert ObservationRevision.objects.get(
+        observation__measure__code="ASC-WL-02", observation__period_start=dt.date(2025, 1, 1)
+    ).previous_numerator == Decimal("3")
+    assert {sample["value"] for sample in revising.summary["samples"]["revised"]} == {
+        "12.31", "4", "1", "7", "0",
+    }  # fmt: skip
