@@ -389,9 +389,7 @@ def _limited(
     return records
 
 
-def _limits_check(
-    record: Sequence[object], count: int, file_name: str, limits: ReadLimits
-) -> None:
+def _limits_check(record: Sequence[object], count: int, file_name: str, limits: ReadLimits) -> None:
     """Refuse the file if its `count`th row is past the row or column limit."""
     if len(record) > limits.max_columns and any(
         _cell_text(cell) for cell in record[limits.max_columns :]

@@ -204,9 +204,7 @@ class _HeldValues(io.TextIOBase):
             for index, p in enumerate(check.periods)
         }
         # What follows the note of a value with this period's end and no extras.
-        self.plain_tail = [
-            f"{(p.end - _EPOCH).days}\t\\N\t\\N\t\\N\t\\N\t" for p in check.periods
-        ]
+        self.plain_tail = [f"{(p.end - _EPOCH).days}\t\\N\t\\N\t\\N\t\\N\t" for p in check.periods]
         self.samples = plan.samples["unchanged"]
         self.matched: list[Key] = []
         self.unchanged = 0
