@@ -234,25 +234,34 @@ def ascof_reading(stream: TableStream, resolver: MeasureResolver) -> FormatReadi
     breakdown = names.get("disaggregation level")
 
     def rows() -> Iterator[SourceRow | Skip]:
-        for row in stream:
-            get = row.get
-            if level and get(level).lower() in _AGGREGATE_LEVELS:
+        if problems:
+            return
+        # The cells by position, as the template does: no dictionary a row.
+        index = {name: position for position, name in enumerate(stream.headers)}
+        area, measure, period, value = (
+            index[column[role]] for role in ("area", "measure", "period", "value")
+        )
+        described, named, levelled, split_by = (
+            index[name] if name else None for name in (description, area_name, level, breakdown)
+        )
+        for number, cells in stream.records():
+            if levelled is not None and cells[levelled].strip().lower() in _AGGREGATE_LEVELS:
                 # "Council Type" / "Council type" rows: averages over a kind of council, with
                 # no ONS code (blank in some years, "-" in others).
-                yield Skip(row.number, "Averages for a type of council (no ONS code)")
+                yield Skip(number, "Averages for a type of council (no ONS code)")
                 continue
-            split = get(breakdown).lower() if breakdown else ""
-            if split not in ("", "total"):
-                yield Skip(row.number, f"Breakdowns other than the total ({get(breakdown)})")
+            split = cells[split_by].strip() if split_by is not None else ""
+            if split.lower() not in ("", "total"):
+                yield Skip(number, f"Breakdowns other than the total ({split})")
                 continue
             yield SourceRow(
-                row.number,
-                get(column["area"]).upper(),
-                get(column["measure"]).upper(),
-                get(column["period"]),
-                get(column["value"]),
-                area_name=get(area_name) if area_name else "",
-                measure_hint=get(description) if description else "",
+                number,
+                cells[area].strip().upper(),
+                cells[measure].strip().upper(),
+                cells[period].strip(),
+                cells[value].strip(),
+                area_name=cells[named].strip() if named is not None else "",
+                measure_hint=cells[described].strip() if described is not None else "",
             )
 
     return FormatReading(
