@@ -170,6 +170,8 @@ class TableStream:
         """How many rows below the headings hold anything (reads the whole file)."""
         records = self._opener()
         next(records, None)
+        if self._text_only:  # CSV: a cell holds something if it holds more than spaces
+            return sum(1 for record in records if any(record) and "".join(record).strip())  # type: ignore[arg-type]
         return sum(1 for record in records if any(_cell_text(cell) for cell in record))
 
     def __iter__(self) -> Iterator[TableRow]:
