@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +19,13 @@ from typing import Any
 from bury_hc.imports import ImportProblem, decimal_parse
 from bury_hc.periods import Period, PeriodParseError, parse_period
 from performance.importing.catalogue import text_key
-from performance.importing.formats import EXTRA_ROLES, FormatReading, ImportProblemText, Skip
+from performance.importing.formats import (
+    EXTRA_ROLES,
+    FormatReading,
+    ImportProblemText,
+    Skip,
+    SourceRow,
+)
 from performance.models import Area, Measure
 
 MAX_PROBLEMS_KEPT = 1000
@@ -100,16 +106,19 @@ def import_check(
         return _empty_result(problems, reading)
 
     checker = _RowChecker(reading, problems)
-    skipped = checker.skipped
-    rows_read = 0
-    for item in reading.rows:
-        if type(item) is Skip:
-            skipped[item.reason] += 1
-            continue
-        rows_read += 1
-        if progress and rows_read % PROGRESS_EVERY == 0:
-            progress(rows_read)
-        checker.check(item)
+    if reading.cells is not None and not checker.period_dependent:
+        rows_read = checker.check_cells(*reading.cells, progress=progress)
+    else:
+        skipped = checker.skipped
+        rows_read = 0
+        for item in reading.rows:
+            if type(item) is Skip:
+                skipped[item.reason] += 1
+                continue
+            rows_read += 1
+            if progress and rows_read % PROGRESS_EVERY == 0:
+                progress(rows_read)
+            checker.check(item)
 
     result = checker.result(rows_read)
     if reading.stream is not None:
@@ -191,6 +200,54 @@ class _RowChecker:
         self.values[key] = (item.row, *checked)
         if len(self.samples) < SAMPLE_ROWS:
             self.samples.append(key)
+
+    def check_cells(
+        self,
+        records: Iterator[tuple[int, list[str]]],
+        positions: tuple[int, int, int, int, int | None],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Check the rows of a plain long table (measure, area, period, value and note columns
+        at `positions`), as `check` does, reading the cells themselves: the common row (its
+        period, area and measure already met and good, a plain number, no note, not a second
+        value for its key) is kept here; any other becomes a SourceRow for `check`, which
+        checks it in full and says what is wrong. Returns how many rows were read."""
+        measure_at, area_at, period_at, value_at, note_at = positions
+        periods, areas, measures = self.period_cache, self.areas.cache, self.measure_cache
+        values, samples, missing = self.values, self.samples, self.missing_values
+        plain = _PLAIN_NUMBER
+        count = 0
+        for number, cells in records:
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count)
+            measure = cells[measure_at].strip()
+            area = cells[area_at].strip()
+            period = cells[period_at].strip()
+            value = cells[value_at].strip()
+            note = cells[note_at].strip() if note_at is not None else ""
+            pidx = periods.get(period)
+            area_id = areas.get(area)
+            measure_id = measures.get(measure)
+            if (
+                type(pidx) is int
+                and type(area_id) is int
+                and area_id >= 0
+                and type(measure_id) is int
+                and value
+                and not note
+                and plain(value)
+                and value not in missing  # a number is its own casefold
+            ):
+                key = (measure_id, area_id, pidx)
+                if key not in values:
+                    values[key] = (number, value, "")
+                    if len(samples) < SAMPLE_ROWS:
+                        samples.append(key)
+                    continue
+            self.check(SourceRow(number, area, measure, period, value, note))
+        return count
 
     def _period(self, item: Any) -> int | None:
         """The period's index, parsed once per distinct spelling; None if it is not one."""
@@ -323,7 +380,7 @@ class _RowChecker:
         )
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?").fullmatch
+_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?", re.ASCII).fullmatch  # not "٣"
 
 
 def _number(text: str, row: int, column: str | None, problems: _Problems) -> str | None:

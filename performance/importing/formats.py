@@ -135,6 +135,12 @@ class FormatReading:
     problems: list[ImportProblem] = field(default_factory=list)  # found before any row
     warnings: list[str] = field(default_factory=list)
     stream: TableStream | None = None
+    # A plain long table's rows as cells, with the positions of its measure, area, period,
+    # value and note (None: no note column), for the checker to read directly; the rows above
+    # are the same rows as SourceRows. None for any other table.
+    cells: tuple[Iterator[tuple[int, list[str]]], tuple[int, int, int, int, int | None]] | None = (
+        None
+    )
 
 
 def format_detect(headers: list[str]) -> ImportFormat | None:
@@ -194,6 +200,19 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
                 setattr(source, role, cells[position].strip())
             yield source
 
+    cells = None
+    if not problems and not any(role in column for role in EXTRA_ROLES):
+        index = {name: position for position, name in enumerate(stream.headers)}
+        cells = (
+            stream.records(),
+            (
+                index[column["measure"]],
+                index[column["area"]],
+                index[column["period"]],
+                index[column["value"]],
+                index[column["value_note"]] if "value_note" in column else None,
+            ),
+        )
     return FormatReading(
         rows=rows(),
         columns=column,
@@ -201,6 +220,7 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
         missing_values=missing_values_read(),
         problems=problems,
         stream=stream,
+        cells=cells,
     )
 
 

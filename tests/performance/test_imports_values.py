@@ -606,3 +606,9 @@ def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(cata
     assert {sample["value"] for sample in revising.summary["samples"]["revised"]} == {
         "12.31", "4", "1", "7", "0",
     }  # fmt: skip
+
+
+def test_digits_of_other_scripts_are_stored_as_the_number_they_are(catalogue):
+    run(template_csv(("ASC-WL-01", BURY, "Mar-25", "٣٤.٥", "")))
+
+    assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("34.5"), "")
