@@ -612,3 +612,32 @@ def test_digits_of_other_scripts_are_stored_as_the_number_they_are(catalogue):
     run(template_csv(("ASC-WL-01", BURY, "Mar-25", "٣٤.٥", "")))
 
     assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("34.5"), "")
+
+
+def test_a_problem_met_again_is_named_on_every_row_it_is_on(catalogue):
+    """Areas, measures and periods are resolved once per spelling: a bad one met again, and a
+    value given twice in the same spelling, are still named on each row."""
+    bad = template_csv(
+        ("ASC-WL-01", BURY, "Mar-25", "60", ""),
+        ("ASC-WL-01", "Atlantis", "Mar-25", "1", ""),
+        ("ASC-WL-01", "Atlantis", "Apr-25", "1", ""),
+        ("ASC-WL-99", BURY, "Apr-25", "1", ""),
+        ("ASC-WL-99", BURY, "May-25", "1", ""),
+        ("ASC-WL-01", BURY, "Marchish", "1", ""),
+        ("ASC-WL-02", BURY, "Marchish", "1", ""),
+        ("ASC-WL-01", BURY, "Mar-25", "61", ""),
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        run(bad)
+
+    assert [(p.row, p.column) for p in refused.value.problems] == [
+        (3, "area_code"),
+        (4, "area_code"),
+        (5, "measure_code"),
+        (6, "measure_code"),
+        (7, "period"),
+        (8, "period"),
+        (9, "value"),
+    ]
+    assert "same measure, area and period as row 2" in refused.value.problems[-1].message
