@@ -8,7 +8,6 @@ number of measures, milestones or budget lines (tests/board/test_board_selectors
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from bury_hc.periods import Quarter
 from bury_hc.roles import Role, user_roles
+from bury_hc.versions import version_columns, version_of
 from finance import selectors as finance_selectors
 from performance import selectors as performance_selectors
 from performance.models import DirectionOfTravel, TargetStatus
@@ -59,12 +59,7 @@ def _version_sql() -> str:
         BudgetLine: "count(*), max(id)",
         CommitteePack: "count(*), max(published_at)",
     }
-    columns = [
-        f"(SELECT {agg.split(', ')[i]} FROM {model._meta.db_table})"  # noqa: S608 - names from models
-        for model, agg in parts.items()
-        for i in range(len(agg.split(", ")))
-    ]
-    return "SELECT " + ", ".join(columns)
+    return "SELECT " + ", ".join(version_columns(parts))
 
 
 def _work_sql() -> str:
@@ -108,7 +103,7 @@ def board_state(*, user: AbstractBaseUser) -> BoardState:
     is_lead = Role.PROGRAMME_LEAD in user_roles(user)
     return BoardState(
         quarter=quarter,
-        version=hashlib.sha256(repr(versions).encode()).hexdigest()[:16],
+        version=version_of(versions),
         returned_count=returned if is_lead else 0,
         awaiting_count=awaiting,
     )

@@ -1,6 +1,7 @@
 """The overview: the Locality Board's exceptions page."""
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -8,17 +9,22 @@ from django.views.generic import TemplateView
 
 from board import selectors
 from bury_hc.disclosure import RULE as SUPPRESSION_RULE
+from bury_hc.page_cache import CachedBodyMixin
 from bury_hc.roles import RoleRequiredMixin
 
 OVERVIEW_CACHE_SECONDS = 300  # bounds how stale a renamed programme or team can be
 
 
-class OverviewView(RoleRequiredMixin, TemplateView):
+class OverviewView(RoleRequiredMixin, CachedBodyMixin, TemplateView):
     """One query beyond signing in while the overview's data is unchanged: the page body is
     cached under `board_state`'s version (and the day, the neighbourhood asked for); the
-    overview itself is read only when the cache misses."""
+    overview itself is read only when the cache misses. The body is the same for every role
+    (what differs by person, their own work, is in the frame)."""
 
     template_name = "board/overview.html"
+    body_template_name = "board/_overview_body.html"
+    body_cache_name = "board_overview"
+    body_cache_seconds = OVERVIEW_CACHE_SECONDS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         state = selectors.board_state(user=self.request.user)
@@ -32,8 +38,10 @@ class OverviewView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             state=state,
             overview=overview,
-            cache_key_parts=(state.version, state.quarter.code, neighbourhood, today.isoformat()),
-            cache_seconds=OVERVIEW_CACHE_SECONDS,
+            body_key_parts=(state.version, state.quarter.code, neighbourhood, today.isoformat()),
             suppression_rule=SUPPRESSION_RULE,
             **kwargs,
         )
+
+    def get_body_key_parts(self, context: dict[str, Any]) -> Sequence[Any]:
+        return context["body_key_parts"]

@@ -34,7 +34,8 @@ HEALTH_CHECK_CACHE_SECONDS = settings.HEALTH_CHECK_CACHE_SECONDS
 
 @dataclasses.dataclass
 class CeleryInProcess(HealthCheck):
-    """In the embedded default tasks run eagerly in the web process: nothing to ping."""
+    """In the embedded default tasks run eagerly in the web process (in its background
+    threads, `bury_hc.background`): nothing to ping."""
 
     def run(self) -> None:
         return None

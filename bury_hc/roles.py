@@ -7,7 +7,7 @@ their own programme) live with the objects, in each app's selectors.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import AccessMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -45,8 +45,42 @@ ROLE_DESCRIPTIONS = {
 ALL_ROLES = tuple(Role)
 
 
+def _roles_sql(users: Any) -> str:
+    """The user row and a bit mask of the roles they hold (bit i: the i-th Role), matched on
+    the groups' exact names. Group names are unique, so the sum of the bits is the mask."""
+    through = users.groups.through._meta
+    groups = through.get_field("group").related_model._meta
+    cases = " ".join(f"WHEN %s THEN {1 << index}" for index in range(len(Role)))
+    # Table and column names come from the models; the id and the role names are parameters.
+    return (
+        f"SELECT u.*, (SELECT COALESCE(SUM(CASE g.name {cases} ELSE 0 END), 0) "  # noqa: S608
+        f"FROM {through.db_table} m JOIN {groups.db_table} g "
+        f"ON g.{groups.pk.column} = m.{through.get_field('group').column} "
+        f"WHERE m.{through.get_field('user').column} = u.{users._meta.pk.column}) "
+        f"AS _bury_roles_mask FROM {users._meta.db_table} u WHERE u.{users._meta.pk.column} = %s"
+    )
+
+
+def user_with_roles(users: Any, pk: Any) -> Any:
+    """The user `pk` (of the model `users`) with the roles they hold read in the same query
+    (one row), for `user_roles`; None if there is no such user. What the sign-in backend reads
+    on every request, so that a page's role checks need no query of their own."""
+    found = list(users._default_manager.raw(_roles_sql(users), [*(r.value for r in Role), pk]))
+    if not found:
+        return None
+    user = found[0]
+    mask = int(user._bury_roles_mask)
+    user._bury_roles = (
+        frozenset(Role)
+        if user.is_superuser
+        else frozenset(role for index, role in enumerate(Role) if mask & (1 << index))
+    )
+    return user
+
+
 def user_roles(user) -> frozenset[Role]:
-    """The roles a user holds; superusers hold them all. Cached on the user for the request."""
+    """The roles a user holds; superusers hold them all. Cached on the user for the request
+    (read with the user when it was loaded by `user_with_roles`, else in one query)."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_bury_roles", None)

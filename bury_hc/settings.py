@@ -117,7 +117,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# Persistent connections: a new PostgreSQL connection per request (a fresh backend process, its
+# catalogue caches cold) cost more than the rest of a cached page (docs/benchmarks.md). The
+# health check replaces a connection the server has dropped (a restart) before it is used.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets readers carry on while one process writes; the busy timeout makes a writer wait
@@ -156,6 +160,14 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a worker (Celery eager), jobs run in this many background threads of each web process,
+# so that a request that asks for a long job goes on at once to a page that polls for it
+# (bury_hc.background); 0 runs them inside the request. One thread: on SQLite the jobs would
+# only queue for the write lock. Which jobs each process holds is kept in JOBS_STATE_DIR.
+JOBS_BACKGROUND_THREADS = env.int(
+    "JOBS_BACKGROUND_THREADS", default=1 if CELERY_TASK_ALWAYS_EAGER else 0
+)
+JOBS_STATE_DIR = env.path("JOBS_STATE_DIR", default=BASE_DIR / "var" / "jobs")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -239,7 +251,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a sign-in while its username and address are locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's roles in the same query as the person.
+    "bury_hc.auth.RoleModelBackend",
 ]
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that username is
 # refused from that address until the cool-off has passed since the last failure.
@@ -342,7 +355,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are written to the database and read through the cache: a signed-in page does not
 # query the session table while the cache holds it (and a cache outage falls back to the table).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "bury_hc.sessions"  # cached_db; see the module
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

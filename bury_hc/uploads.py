@@ -10,8 +10,10 @@ shows `UploadLimitMixin`'s message on its file field instead of "choose a file".
 
 A page whose file may take more than a few seconds to read (`upload_in_background`) keeps it
 as a `FileUpload` and has a Celery task read it (`file_upload_queue`, then `file_upload_run`
-in the task; eager in the embedded default); `FileUploadProgressView` shows how it is going,
-polled by the page, and deletes nothing but shows what became of it.
+in the task; in the embedded default, a background thread of the web process:
+`bury_hc.background`); `FileUploadProgressView` shows how it is going, polled by the page,
+and deletes nothing but shows what became of it (an upload whose worker or process died is
+marked failed there, as the sweep would).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.urls import reverse
 from django.views import View
 
 from bury_hc.imports import ImportProblem, ImportRefused, problems_json, problems_truncated
-from bury_hc.jobs import job_send_on_commit
+from bury_hc.jobs import FILE_UPLOAD_TASK, file_upload_release_if_stuck, job_send_on_commit
 from bury_hc.models import FileUpload
 
 FORM_FIELDS_ALLOWANCE = 64 * 1024  # the form's other fields and the multipart boundaries
@@ -130,7 +132,7 @@ def file_upload_queue(
     upload = FileUpload(
         kind=kind,
         file_name=PurePath(uploaded_file.name or "upload").name[:255],
-        parameters=parameters,
+        parameters={**parameters, FILE_UPLOAD_TASK: task.name},
         created_by=by,
     )
     upload.file.save(upload.file_name, uploaded_file, save=False)
@@ -186,7 +188,9 @@ class FileUploadProgressView(View):
     template_name = "bury_hc/upload_progress.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        upload = get_object_or_404(FileUpload, pk=pk, created_by=request.user)
+        upload = file_upload_release_if_stuck(
+            get_object_or_404(FileUpload, pk=pk, created_by=request.user)
+        )
         here = reverse("upload_progress", args=[upload.pk])
         if request.GET.get("format") == "json":
             return JsonResponse(

@@ -506,7 +506,11 @@ class DashboardSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["measure", "quarter", "area"], name="one_snapshot")
         ]
-        indexes = [models.Index(fields=["quarter", "area"])]
+        indexes = [
+            models.Index(fields=["quarter", "area"]),
+            # The pages' versions read max(built_at) on every request (bury_hc.versions).
+            models.Index(fields=["built_at"], name="snapshot_built_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure.code} at {self.quarter}"

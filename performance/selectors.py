@@ -17,6 +17,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 
 from bury_hc import disclosure, formatting
 from bury_hc.periods import Month, Period, PeriodType, Quarter
+from bury_hc.versions import version_columns, version_of
 from performance.assessment import Rank, direction_sentence
 from performance.models import (
     Area,
@@ -138,6 +139,51 @@ def dashboard_version(*, quarter: Quarter) -> str:
     )
     built = stats["built"].timestamp() if stats["built"] else 0
     return f"{stats['count']}-{built:.6f}"
+
+
+@dataclass(frozen=True)
+class HighlightReportState:
+    """What a request for the highlight report needs before it can use the cached page: a
+    version that changes whenever anything the page shows changes (the snapshots of every
+    quarter, as the quarter picker lists them; the catalogue; the published figures), and the
+    newest quarter with snapshots (the page's default)."""
+
+    version: str
+    earliest_quarter: Quarter | None
+    latest_quarter: Quarter | None
+
+    def has_quarter(self, quarter: Quarter | None) -> bool:
+        """Whether `quarter` lies within the quarters that have snapshots."""
+        return bool(
+            quarter
+            and self.earliest_quarter
+            and self.latest_quarter
+            and self.earliest_quarter <= quarter <= self.latest_quarter
+        )
+
+
+def highlight_report_state() -> HighlightReportState:
+    """The highlight report's version and its first and newest quarters. One query."""
+    from django.db import connection
+
+    parts = {
+        DashboardSnapshot: "count(*), max(built_at), min(quarter), max(quarter)",
+        Measure: "count(*), sum(version), max(id)",
+        PublishedHighlight: "count(*), max(id)",
+        PublishedRank: "count(*), max(id)",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(version_columns(parts)))
+        row = cursor.fetchone()
+    earliest, latest = (
+        Quarter.containing(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
+        if value
+        else None
+        for value in row[2:4]
+    )
+    return HighlightReportState(
+        version=version_of(row), earliest_quarter=earliest, latest_quarter=latest
+    )
 
 
 def dashboard_latest_quarter() -> Quarter | None:

@@ -240,6 +240,7 @@ def pack_exports_sweep() -> SweepOutcome:
         sends=lambda export: export.sends,
         requeue=_export_send,
         fail=_export_fail,
+        tasks=lambda export: (PACK_EXPORT_TASK,),
     )
 
 

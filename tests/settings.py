@@ -19,3 +19,6 @@ STATIC_ROOT = BASE_DIR / "var" / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Jobs of an eager Celery run inside the request, so that a test sees their outcome at once;
+# the tests of the background threads (tests/bury_hc/test_background_jobs.py) turn them on.
+JOBS_BACKGROUND_THREADS = 0

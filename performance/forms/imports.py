@@ -150,6 +150,12 @@ class MappingForm(forms.Form):
     value_note_column = forms.ChoiceField(
         label="Column with a note on the value (optional)", required=False
     )
+    unit_column = forms.ChoiceField(
+        label="Column with the unit (optional)",
+        required=False,
+        help_text="Where the file says each value's unit (for example %, per 100,000), the check "
+        "shows the values whose unit is not their measure's, for you to confirm.",
+    )
     blank_note = forms.CharField(
         label="Note for blank cells (optional)",
         required=False,
@@ -185,6 +191,7 @@ class MappingForm(forms.Form):
         for name in ("area_column", "measure_column", "period_column", "value_column"):
             self.fields[name].choices = column_choices
         self.fields["value_note_column"].choices = column_choices
+        self.fields["unit_column"].choices = column_choices
         self.fields["value_columns"].choices = [(h, h) for h in headers]
         measure_choices = [("", "Choose a measure"), (SKIP, "Do not import these")] + [
             (code, f"{code}: {name}")
@@ -233,6 +240,7 @@ class MappingForm(forms.Form):
             Fieldset(
                 Field.select("value_column"),
                 Field.select("value_note_column"),
+                Field.select("unit_column"),
                 Field.text("blank_note"),
                 Field.text("missing_values"),
                 legend="Values",
@@ -294,6 +302,8 @@ class MappingForm(forms.Form):
             mapping["value"] = {"column": data["value_column"]}
         if data.get("value_note_column"):
             mapping["value_note"] = {"column": data["value_note_column"]}
+        if data.get("unit_column"):
+            mapping["unit"] = {"column": data["unit_column"]}
         if data.get("blank_note"):
             mapping["blank_note"] = data["blank_note"]
         mapping["missing_values"] = [
@@ -347,7 +357,7 @@ def mapping_initial(mapping: dict[str, Any]) -> dict[str, Any]:
         "blank_note": mapping.get("blank_note", ""),
         "missing_values": ", ".join(mapping.get("missing_values", MISSING_VALUES)),
     }
-    for role in ("area", "measure", "period", "value", "value_note"):
+    for role in ("area", "measure", "period", "value", "value_note", "unit"):
         spec = mapping.get(role) or {}
         if spec.get("column"):
             initial[f"{role}_column"] = spec["column"]

@@ -49,12 +49,14 @@ class ImportPlan:
     large_changes: int = 0  # by more than LARGE_CHANGE of the old value
     blanked: int = 0  # a value replaced by none
     outranked: int = 0  # a value from a higher-ranked source, revised by a lower-ranked one
+    unit_mismatched: int = 0  # values the file gives in another unit than their measure's
     review_samples: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def needs_explicit_confirmation(self) -> bool:
-        """Whether the import blanks values or overrides a higher-ranked source's values."""
-        return bool(self.blanked or self.outranked)
+        """Whether the import blanks values, overrides a higher-ranked source's values, or
+        gives values in another unit than their measure's."""
+        return bool(self.blanked or self.outranked or self.unit_mismatched)
 
     @property
     def changes_anything(self) -> bool:
@@ -81,7 +83,7 @@ def plan_build(
     ones; without them, values for new measures and areas are simply new. One query."""
     measure_ids = measure_ids or {}
     area_ids = area_ids or {}
-    plan = ImportPlan()
+    plan = ImportPlan(unit_mismatched=sum(m["rows"] for m in check.unit_mismatches))
     values = check.values
     if not values:
         return plan
@@ -396,6 +398,8 @@ def plan_summary(check: CheckResult, plan: ImportPlan) -> dict[str, Any]:
         "large_changes": plan.large_changes,
         "blanked": plan.blanked,
         "outranked": plan.outranked,
+        "unit_mismatched": plan.unit_mismatched,
+        "unit_mismatches": check.unit_mismatches[:50],
         "needs_explicit_confirmation": plan.needs_explicit_confirmation,
         "review_samples": plan.review_samples,
         "sample_rows": check.sample_rows,

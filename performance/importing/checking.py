@@ -26,7 +26,7 @@ from performance.importing.formats import (
     Skip,
     SourceRow,
 )
-from performance.models import Area, Measure
+from performance.models import Area, Measure, Unit
 
 MAX_PROBLEMS_KEPT = 1000
 SAMPLE_ROWS = 10
@@ -77,6 +77,9 @@ class CheckResult:
     measures_to_create: set[str]
     warnings: list[str]
     sample_rows: list[dict[str, str]]
+    # Values the file gives in another unit than their measure's (see `unit_read`): one entry
+    # per measure and unit, with how many rows and the first of them.
+    unit_mismatches: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -155,6 +158,11 @@ class _RowChecker:
         self.values: dict[Key, CheckedValue] = {}
         self.skipped: Counter[str] = Counter()
         self.samples: list[Key] = []
+        self.measure_units: dict[int, str] = (
+            dict(Measure.objects.values_list("id", "unit")) if "unit" in self.columns else {}
+        )
+        self.unit_ok: dict[tuple[int, str], bool] = {}
+        self.unit_mismatches: dict[tuple[int, str], list[int]] = {}  # → [rows, first row]
 
     def check(self, item: Any) -> None:
         """Check a row; keep its value if every part of it is good.
@@ -200,6 +208,19 @@ class _RowChecker:
         self.values[key] = (item.row, *checked)
         if len(self.samples) < SAMPLE_ROWS:
             self.samples.append(key)
+        if item.unit and measure_id > 0:
+            self._unit(item, measure_id)
+
+    def _unit(self, item: Any, measure_id: int) -> None:
+        """Note a value the file gives in another unit than its measure's (once per measure
+        and spelling of the unit, then counted)."""
+        pair = (measure_id, item.unit)
+        ok = self.unit_ok.get(pair)
+        if ok is None:
+            ok = self.unit_ok[pair] = unit_read(item.unit) == self.measure_units.get(measure_id)
+        if not ok:
+            seen = self.unit_mismatches.setdefault(pair, [0, item.row])
+            seen[0] += 1
 
     def check_cells(
         self,
@@ -377,7 +398,24 @@ class _RowChecker:
             measures_to_create=set(self.new_measures),
             warnings=[*self.reading.warnings, *getattr(self.resolver, "warnings", [])],
             sample_rows=[],
+            unit_mismatches=self._unit_mismatches(codes),
         )
+
+    def _unit_mismatches(self, codes: dict[int, str]) -> list[dict[str, Any]]:
+        labels = dict(Unit.choices)
+        return [
+            {
+                "measure": codes[measure_id],
+                "measure_name": self.measure_names.get(codes[measure_id], codes[measure_id]),
+                "file_unit": text,
+                "measure_unit": labels.get(self.measure_units[measure_id], ""),
+                "rows": rows,
+                "first_row": first,
+            }
+            for (measure_id, text), (rows, first) in sorted(
+                self.unit_mismatches.items(), key=lambda item: item[1][1]
+            )
+        ]
 
 
 _PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?", re.ASCII).fullmatch  # not "٣"
@@ -537,3 +575,32 @@ def _empty_result(problems: _Problems, reading: FormatReading) -> CheckResult:
         warnings=list(reading.warnings),
         sample_rows=[],
     )
+
+
+# How files write each unit (casefolded, spaces and commas in numbers taken out).
+UNIT_SPELLINGS = {
+    Unit.COUNT: {"count", "number", "numbers", "n", "no", "no.", "#", "people", "persons"},
+    Unit.PERCENTAGE: {"%", "percent", "percentage", "per cent", "pct", "proportion (%)"},
+    Unit.DAYS: {"days", "day", "number of days"},
+    Unit.RATE_PER_100K: {
+        "per 100000",
+        "rate per 100000",
+        "per 100k",
+        "rate per 100k",
+        "per 100000 population",
+        "crude rate per 100000",
+        "rate_per_100k",
+    },
+    Unit.SCORE: {"score", "points", "average score"},
+    Unit.POUNDS: {"£", "gbp", "pounds", "£s", "pounds sterling"},
+}
+_UNIT_BY_SPELLING = {
+    spelling: unit.value for unit, spellings in UNIT_SPELLINGS.items() for spelling in spellings
+} | {unit.label.casefold(): unit.value for unit in Unit}
+
+
+def unit_read(text: str) -> str | None:
+    """The unit (a `Unit` value) a file's unit text means, or None when it is not one of ours
+    ("per 1,000", "ratio"): such a value is then in another unit than any measure's."""
+    key = re.sub(r"(?<=\d),(?=\d{3})", "", " ".join(text.casefold().split()))
+    return _UNIT_BY_SPELLING.get(key)

@@ -36,9 +36,9 @@ FORMAT_LABELS = {
 }
 
 TEMPLATE_COLUMNS = ["measure_code", "area_code", "period", "value", "value_note"]
-TEMPLATE_OPTIONAL_COLUMNS = ["numerator", "denominator", "lower_ci", "upper_ci"]
+TEMPLATE_OPTIONAL_COLUMNS = ["numerator", "denominator", "lower_ci", "upper_ci", "unit"]
 EXTRA_ROLES = ("numerator", "denominator", "lower_ci", "upper_ci")
-ROLES = ("area", "measure", "period", "value", "value_note", *EXTRA_ROLES)
+ROLES = ("area", "measure", "period", "value", "value_note", *EXTRA_ROLES, "unit")
 ROLE_LABELS = {
     "area": "Area",
     "measure": "Measure",
@@ -49,6 +49,7 @@ ROLE_LABELS = {
     "denominator": "Denominator",
     "lower_ci": "Lower confidence limit",
     "upper_ci": "Upper confidence limit",
+    "unit": "Unit",
 }
 
 
@@ -66,6 +67,7 @@ class SourceRow:
     denominator: str = ""
     lower_ci: str = ""
     upper_ci: str = ""
+    unit: str = ""  # the unit the file gives the value in, where it says (checked, not stored)
     area_name: str = ""  # the file's own name for the area, for registering it
     measure_hint: str = ""  # e.g. ASCOF's description, to resolve or cross-check the code
     value_column: str | None = None  # the column the value is in, where it varies (wide tables)
@@ -165,7 +167,8 @@ def _column_lookup(stream: TableStream) -> dict[str, str]:
 
 def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatReading:
     """The long template: measure_code, area_code, period, value, value_note and, optionally,
-    numerator, denominator, lower_ci, upper_ci. Headings are matched without regard to case."""
+    numerator, denominator, lower_ci, upper_ci and unit (checked against the measure's unit).
+    Headings are matched without regard to case."""
     problems = columns_missing(stream, ["measure_code", "area_code", "period", "value"])
     names = _column_lookup(stream)
     column = {
@@ -174,7 +177,7 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
         "period": names.get("period", "period"),
         "value": names.get("value", "value"),
     }
-    for role in ("value_note", *EXTRA_ROLES):
+    for role in ("value_note", *EXTRA_ROLES, "unit"):
         if role in names:
             column[role] = names[role]
 
@@ -186,7 +189,7 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
             index[column[role]] for role in ("measure", "area", "period", "value")
         )
         note = index[column["value_note"]] if "value_note" in column else None
-        extras = [(role, index[column[role]]) for role in EXTRA_ROLES if role in column]
+        extras = [(role, index[column[role]]) for role in (*EXTRA_ROLES, "unit") if role in column]
         for number, cells in stream.records():
             source = SourceRow(
                 number,
@@ -201,7 +204,7 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
             yield source
 
     cells = None
-    if not problems and not any(role in column for role in EXTRA_ROLES):
+    if not problems and not any(role in column for role in (*EXTRA_ROLES, "unit")):
         index = {name: position for position, name in enumerate(stream.headers)}
         cells = (
             stream.records(),
@@ -560,7 +563,8 @@ def mapped_reading(
     Options: `blank_note` (the note stored for a blank cell; without it a blank value in a long
     table is a problem, and in a wide table a blank cell is skipped), `missing_values` (the
     markers of a missing value, such as NA or c for suppressed; the common ones when not
-    given), `cell_notes` (notes on
+    given), `unit` (a column giving each value's unit, checked against the measure's),
+    `cell_notes` (notes on
     particular values: area, measure, period, note), `register_areas`.
     """
     problems = mapping_problems(mapping, stream.headers)
@@ -611,7 +615,7 @@ def _long_rows(
     stream: TableStream, read: dict[str, Any], column: dict[str, str]
 ) -> Iterator[SourceRow | Skip]:
     """The rows of a long table: one value a row."""
-    optional = [role for role in ("value_note", *EXTRA_ROLES) if role in column]
+    optional = [role for role in ("value_note", *EXTRA_ROLES, "unit") if role in column]
     for row in stream:
         parts = {role: read[role](row) for role in ("area", "measure", "period")}
         missing = next((role for role, text in parts.items() if text is None), None)
@@ -671,10 +675,18 @@ def _wide_rows(
             yield _label_skipped(row, column, "area" if area is None else fixed_role)
             continue
         note = (read["value_note"](row) if "value_note" in column else "") or ""
+        unit = (read["unit"](row) if "unit" in column else "") or ""
         for name, heading in headings.items():
             period, measure = (heading, other) if columns_are == "periods" else (other, heading)
             yield SourceRow(
-                row.number, area, measure, period, row.get(name), note, value_column=name
+                row.number,
+                area,
+                measure,
+                period,
+                row.get(name),
+                note,
+                unit=unit,
+                value_column=name,
             )
 
 

@@ -221,9 +221,14 @@ def _overrides_message(plan: importing.ImportPlan) -> str:
             f"{plan.outranked} revision{'s' if plan.outranked != 1 else ''} replace values from a "
             "higher-ranked source"
         )
+    if plan.unit_mismatched:
+        parts.append(
+            f"{plan.unit_mismatched} value{'s' if plan.unit_mismatched != 1 else ''} "
+            "in another unit than their measure's"
+        )
     return (
         f"Nothing was imported: {' and '.join(parts)}. Check them, then confirm that these "
-        "values should be replaced."
+        "values should be imported."
     )
 
 
@@ -287,9 +292,9 @@ class ProgressWriter:
     """Records an upload's progress (rows_done) while it imports.
 
     The import's own transaction hides its writes until it commits, so on PostgreSQL progress
-    goes through a second connection of its own, committed at once; elsewhere (SQLite, where
-    the embedded default runs tasks in the request anyway) it is written only outside a
-    transaction.
+    goes through a second connection of its own, committed at once; elsewhere (SQLite, which
+    has one writer at a time: a second connection would wait for the import's own lock) it is
+    written only outside a transaction, and the page shows the import's state until it ends.
     """
 
     def __init__(self, import_id: int) -> None:
@@ -520,8 +525,15 @@ def observation_imports_sweep() -> SweepOutcome:
     written): send each to a worker again, up to JOB_MAX_SENDS times, then mark it failed
     with a "Try again". Beat runs it every minute; safe to run twice at once."""
     return jobs.stuck_jobs_sweep(
-        stuck=_stuck_imports(), sends=_sends, requeue=_import_requeue, fail=_import_fail
+        stuck=_stuck_imports(),
+        sends=_sends,
+        requeue=_import_requeue,
+        fail=_import_fail,
+        tasks=lambda upload: IMPORT_TASKS,
     )
+
+
+IMPORT_TASKS = ("performance.observation_import_check", "performance.observation_import_apply")
 
 
 def _stuck_imports():
@@ -555,8 +567,7 @@ def _import_requeue(upload: ObservationImport) -> None:
     upload.rows_done = 0
     upload.plan = {**(upload.plan or {}), "sends": _sends(upload) + 1}
     upload.save(update_fields=["state", "rows_done", "plan", "updated_at"])
-    task = "observation_import_check" if checking else "observation_import_apply"
-    task_queue(f"performance.{task}", upload.pk)
+    task_queue(IMPORT_TASKS[0] if checking else IMPORT_TASKS[1], upload.pk)
 
 
 def _import_fail(upload: ObservationImport) -> None:

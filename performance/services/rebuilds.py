@@ -2,7 +2,8 @@
 
 Tasks are a door into the services, so the services never import `performance.tasks`: they
 queue a task by its registered name (`PerformanceConfig.ready` registers them in every
-process), so an eager Celery (the embedded default) still runs it in the request.
+process), so an eager Celery (the embedded default) still runs it, in a background thread of
+the web process (`bury_hc.background`).
 """
 
 from __future__ import annotations

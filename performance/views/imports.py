@@ -223,7 +223,11 @@ class MappingView(UploadMixin, FormView):
                 if chosen is not None:
                     initial[label_field_name(label)] = chosen or SKIP
             return initial
-        return {"value_columns": [h for h in self.stream.headers if period_label_ok(h)]}
+        initial = {"value_columns": [h for h in self.stream.headers if period_label_ok(h)]}
+        unit = next((h for h in self.stream.headers if h.strip().casefold() == "unit"), None)
+        if unit:  # a column headed "unit" is offered as the unit column
+            initial["unit_column"] = unit
+        return initial
 
     def _saved_labels(self) -> dict[str, str]:
         spec = self.upload.mapping.get("measure") or {}
@@ -338,8 +342,8 @@ class ConfirmView(UploadMixin, View):
         if plan.get("needs_explicit_confirmation") and not confirmed:
             messages.error(
                 request,
-                "Tick the box to say the values this import blanks or overrides should be "
-                "replaced, or cancel the import.",
+                "Tick the box to say you have checked the values listed above (those this "
+                "import blanks, overrides or gives in another unit), or cancel the import.",
             )
             return _next_page(self.upload)
         return _next_page(

@@ -13,7 +13,8 @@ from django.views.generic import FormView, TemplateView
 
 from bury_hc.converters import quarter_requested
 from bury_hc.mixins import ChartPageMixin
-from bury_hc.roles import Role, RoleRequiredMixin, user_has_role
+from bury_hc.page_cache import CachedBodyMixin
+from bury_hc.roles import Role, RoleRequiredMixin, user_has_role, user_roles
 from bury_hc.services import StaleEdit
 from bury_hc.stale_edits import STALE_EDIT_STATUS, stale_edit_context
 from performance import charts, commentary, selectors, services
@@ -71,20 +72,42 @@ class QuarterMixin:
         )
 
 
-class HighlightReportView(RoleRequiredMixin, QuarterMixin, TemplateView):
-    """The quarterly Adult Social Care highlight report, from the snapshots."""
+class HighlightReportView(RoleRequiredMixin, CachedBodyMixin, TemplateView):
+    """The quarterly Adult Social Care highlight report, from the snapshots.
+
+    One query beyond signing in while nothing it shows has changed: the page's body is cached
+    under `highlight_report_state`'s version, the quarter and the reader's roles (what a reader
+    may do changes the page, so a body is only ever served to readers with the same roles);
+    the quarters, the sections and the table are read only when the cache misses."""
 
     template_name = "performance/highlight_report.html"
+    body_template_name = "performance/_highlight_report_body.html"
+    body_cache_name = "highlight_report"
+    # Bounds how stale what no version column records can be (a group renamed in the admin).
+    body_cache_seconds = 300
 
     def get_context_data(self, **kwargs):
-        quarter = self.quarter
+        self.state = selectors.highlight_report_state()
+        quarter = quarter_requested(self.request, default=self.state.latest_quarter)
         return super().get_context_data(
-            # Read only when the cached table is stale (the template calls it in the cache tag).
+            quarter=quarter,
+            # Each read only if the body is rendered (a cache miss); the template calls a
+            # callable once, and cache_once keeps its answer for the rest of the render.
+            quarters=cache_once(selectors.dashboard_quarters),
+            sections=cache_once(selectors.report_sections),
             rows=cache_once(lambda: selectors.dashboard_rows(quarter=quarter, highlight_only=True)),
-            table_version=selectors.dashboard_version(quarter=quarter) if quarter else "",
-            sections=selectors.report_sections(),
+            table_version=cache_once(
+                lambda: selectors.dashboard_version(quarter=quarter) if quarter else ""
+            ),
+            can_edit=user_has_role(self.request.user, *EDITORS),
             **kwargs,
         )
+
+    def get_body_key_parts(self, context):
+        quarter = context["quarter"]
+        if not self.state.has_quarter(quarter):
+            return None  # any quarter can be asked for: keep only those with snapshots
+        return (self.state.version, quarter.code, sorted(user_roles(self.request.user)))
 
 
 class SectionView(RoleRequiredMixin, QuarterMixin, ChartPageMixin, TemplateView):

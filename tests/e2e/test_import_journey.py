@@ -86,3 +86,41 @@ def test_analyst_maps_fixes_and_imports_a_table(page, live_server, bury_demo, tm
     page.wait_for_url(f"{live_server.url}/performance/?quarter=2025-26-Q1")
     selector = page.get_by_label("Quarter")
     expect(selector).to_contain_text("2025/26 Q1")
+
+
+def test_a_big_import_in_the_embedded_default_shows_its_progress(
+    page, live_server, bury_demo, tmp_path, settings
+):
+    """No worker: the big file is checked, then imported, by a background thread of the server,
+    while the browser is shown the progress page, which moves on by itself."""
+    from bury_hc.background import background_jobs
+    from tests.bury_hc.test_background_jobs import big_file, thread_busy
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.JOBS_BACKGROUND_THREADS = 1
+    settings.JOBS_STATE_DIR = tmp_path / "jobs"
+    path = tmp_path / "big.csv"
+    path.write_bytes(big_file())
+    sign_in(page, live_server, "performance.analyst")
+    page.wait_for_url(f"{live_server.url}/")
+
+    with thread_busy():  # the check cannot have finished before the progress page is seen
+        page.goto(f"{live_server.url}/performance/imports/new/")
+        page.get_by_label("File", exact=True).set_input_files(str(path))
+        page.get_by_label("This application's template (one value a row)").check()
+        page.get_by_label("Source").fill("Bury Council adult social care records")
+        page.get_by_role("button", name="Upload and check").click()
+        page.get_by_role("heading", name="Checking the file").wait_for()
+        assert re.search(r"/performance/imports/\d+/progress/$", page.url)
+        expect(page.locator("#import-progress")).to_contain_text("of 6000 rows")
+        assert violations(page) == []
+
+    page.get_by_role("heading", name="Check what the import will change").wait_for(timeout=60_000)
+
+    with thread_busy():
+        page.get_by_role("button", name="Import 6000 values").click()
+        page.get_by_role("heading", name="Importing the file").wait_for()
+
+    page.get_by_role("heading", name="File imported").wait_for(timeout=60_000)
+    assert Observation.objects.filter(measure__code__startswith="BG-").count() == 6000
+    assert background_jobs.idle_wait(60)

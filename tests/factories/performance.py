@@ -14,6 +14,7 @@ __all__ = [
     "ImportMappingProfileFactory",
     "MeasureFactory",
     "SourceCodeFactory",
+    "big_template_rows",
     "csv_bytes",
     "template_csv",
 ]
@@ -55,3 +56,20 @@ def template_csv(*rows: tuple[object, ...], note: bool = True) -> bytes:
     """The long template: (measure_code, area_code, period, value[, value_note]) rows."""
     headings = ["measure_code", "area_code", "period", "value"] + (["value_note"] if note else [])
     return csv_bytes([headings, *[list(row) for row in rows]])
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def big_template_rows(*, measure_prefix: str = "M", area_prefix: str = "E080000") -> list[tuple]:
+    """6,000 template rows (5 measures × 10 areas × 120 months, 2015 to 2024), more than an
+    upload has checked in the request; the measures and areas are created."""
+    areas = [AreaFactory(ons_code=f"{area_prefix}{n:02d}") for n in range(1, 11)]
+    measures = [MeasureFactory(code=f"{measure_prefix}{n}") for n in range(5)]
+    months = [f"{month}-{year}" for year in range(15, 25) for month in MONTHS]
+    return [
+        (m.code, a.ons_code, month, str(n % 997), "")
+        for n, (m, a, month) in enumerate(
+            (m, a, mo) for m in measures for a in areas for mo in months
+        )
+    ]

@@ -123,3 +123,50 @@ def test_measure_detail_has_provenance_and_comparisons(gm, django_assert_max_num
     assert detail.provenance[0].file_name == "test.csv"
     values = {v.area_name: v.value for v in detail.comparisons["Greater Manchester"]}
     assert values == {"Bury": D("54"), "Bolton": D("122"), "Trafford": None}
+
+
+def test_highlight_report_state_is_one_query_and_follows_a_rebuild(gm, django_assert_num_queries):
+    make_measures(2, gm)
+    with django_assert_num_queries(1):
+        before = selectors.highlight_report_state()
+
+    snapshots_rebuild()
+
+    after = selectors.highlight_report_state()
+    assert (before.earliest_quarter, before.latest_quarter) == (Quarter(2024, 3), Q4)
+    assert after.version != before.version
+    assert after.has_quarter(Q4)
+    assert not after.has_quarter(Quarter(2025, 1))
+
+
+@pytest.mark.parametrize("measure_count", [2, 25])
+def test_highlight_report_page_query_count_does_not_grow(
+    client, gm, django_assert_num_queries, measure_count
+):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from bury_hc.roles import Role
+    from tests.factories import user_with_role
+
+    make_measures(measure_count, gm)
+    cache.clear()
+    client.force_login(user_with_role(Role.BOARD_MEMBER))  # the session, through the cache
+    url = reverse("performance:highlights") + "?quarter=2024-25-Q4"
+
+    # The user with their roles, the page's version, then (cache empty) the quarters, the
+    # sections, the table's version and the table's three queries.
+    with django_assert_num_queries(8):
+        first = client.get(url)
+    with django_assert_num_queries(2):  # the user with their roles, the page's version
+        again = client.get(url)
+    with django_assert_num_queries(2):  # the default quarter comes with the version
+        client.get(reverse("performance:highlights"))
+
+    def main(response) -> str:  # the page outside <main> carries a fresh CSP nonce
+        page = response.content.decode()
+        return page[page.index("<main") : page.index("</main>")]
+
+    assert main(first) == main(again)
+    for row in selectors.dashboard_rows(quarter=Q4, highlight_only=True):
+        assert row.measure_name in main(again)

@@ -3,6 +3,8 @@ the mapping step for a table in no standard format and a rollback."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -279,3 +281,54 @@ def test_a_saved_mapping_downloads_as_yaml(client, analyst):
     assert reverse("performance:import_profile_export", args=[profile.pk]) in listing
     assert response["Content-Disposition"] == 'attachment; filename="monthly-services.yaml"'
     assert yaml.safe_load(response.content)["mapping"] == profile.mapping
+
+
+def test_values_in_another_unit_are_shown_above_the_button_and_need_the_tick(client, analyst):
+    """A Fingertips-derived table with a unit column: the mapping offers the column, and the
+    check names the measure, the file's unit and the measure's, before the confirm button."""
+    MeasureFactory(code="ASC-DS-01", name="Discharges home", unit="percentage")
+    table = csv_bytes(
+        [
+            ["area_code", "area_name", "period", "indicator", "measure", "unit", "value"],
+            [BURY, "Bury", "2023/24", "ASC-DS-01", "Discharges home", "%", "79.9"],
+            [BURY, "Bury", "2022/23", "ASC-DS-01", "Discharges home", "per 100,000", "985.2"],
+        ]
+    )
+    upload(client, table, name="fingertips.csv", file_format="mapped")
+    pk = ObservationImport.objects.get().pk
+    mapping_page = client.get(reverse("performance:import_mapping", args=[pk])).content.decode()
+    assert '<option value="unit" selected>unit</option>' in mapping_page
+    client.post(
+        reverse("performance:import_mapping", args=[pk]),
+        {
+            "layout": "long",
+            "area_column": "area_code",
+            "measure_column": "indicator",
+            "period_column": "period",
+            "value_column": "value",
+            "unit_column": "unit",
+        },
+    )
+
+    page = client.get(reverse("performance:import_check", args=[pk])).content.decode()
+
+    assert "1 value is given in another unit than its measure" in page
+    table_html = page[
+        page.index('id="unit-mismatches"') : page.index(
+            "</table>", page.index('id="unit-mismatches"')
+        )
+    ]
+    cells = re.findall(r'<td class="[^"]*">(.*?)</td>', table_html)
+    assert cells == ["ASC-DS-01: Discharges home", "per 100,000", "Per cent", "1", "3"]
+    assert (
+        page.index("unit-mismatches")
+        < page.index("overrides_confirmed")
+        < page.index("Import 2 values")
+    )
+    unticked = client.post(reverse("performance:import_confirm", args=[pk]), follow=True)
+    assert "Tick the box" in unticked.content.decode()
+    assert not Observation.objects.exists()
+
+    client.post(reverse("performance:import_confirm", args=[pk]), {"overrides_confirmed": "yes"})
+
+    assert Observation.objects.count() == 2

@@ -641,3 +641,97 @@ def test_a_problem_met_again_is_named_on_every_row_it_is_on(catalogue):
         (9, "value"),
     ]
     assert "same measure, area and period as row 2" in refused.value.problems[-1].message
+
+
+# A Fingertips-derived table, as analysts meet them (issue 11): each value says its unit.
+FINGERTIPS_SHAPED = csv_bytes(
+    [
+        ["area_code", "area_name", "period", "indicator", "measure", "unit", "value"],
+        [BURY, "Bury", "2023/24", "ASC-WL-02", "Median wait", "days", "41"],
+        ["E08000004", "Oldham", "2023/24", "ASC-WL-02", "Median wait", "%", "38.5"],
+        [BURY, "Bury", "2023/24", "ASC-WL-01", "People waiting", "Number", "310"],
+        ["E08000004", "Oldham", "2023/24", "ASC-WL-01", "People waiting", "per 1,000", "2.4"],
+        [BURY, "Bury", "2024/25", "ASC-WL-02", "Median wait", "%", "40.1"],
+    ]
+)
+UNIT_MAPPING = {
+    "layout": "long",
+    "area": {"column": "area_code"},
+    "measure": {"column": "indicator"},
+    "period": {"column": "period"},
+    "value": {"column": "value"},
+    "unit": {"column": "unit"},
+}
+
+
+def test_a_unit_column_finds_values_in_another_unit_than_their_measure_s(catalogue):
+    check = run(
+        FINGERTIPS_SHAPED, name="fingertips.csv", file_format="mapped", mapping=UNIT_MAPPING,
+        dry_run=True,
+    )  # fmt: skip
+
+    assert check.summary["unit_mismatches"] == [
+        {
+            "measure": "ASC-WL-02",
+            "measure_name": "Median days waiting",
+            "file_unit": "%",
+            "measure_unit": "Days",
+            "rows": 2,
+            "first_row": 3,
+        },
+        {
+            "measure": "ASC-WL-01",
+            "measure_name": "Number of people waiting",
+            "file_unit": "per 1,000",
+            "measure_unit": "Number",
+            "rows": 1,
+            "first_row": 5,
+        },
+    ]
+    assert check.summary["unit_mismatched"] == 3
+    assert check.summary["needs_explicit_confirmation"] is True
+
+
+def test_values_in_another_unit_are_written_only_when_confirmed(catalogue):
+    with pytest.raises(ImportRefused) as refused:
+        run(
+            FINGERTIPS_SHAPED, file_format="mapped", mapping=UNIT_MAPPING, overrides_confirmed=False
+        )
+    assert "3 values in another unit than their measure's" in refused.value.problems[0].message
+    assert not Observation.objects.exists()
+
+    run(FINGERTIPS_SHAPED, file_format="mapped", mapping=UNIT_MAPPING, overrides_confirmed=True)
+
+    assert Observation.objects.count() == 5
+
+
+def test_a_unit_column_that_agrees_needs_no_confirmation(catalogue):
+    headings = ["measure_code", "area_code", "period", "value", "unit"]
+    agreeing = csv_bytes([headings, ["ASC-WL-02", BURY, "Mar-25", "41", "Days"]])
+    disagreeing = csv_bytes([headings, ["ASC-WL-02", BURY, "Mar-25", "41", "weeks"]])
+
+    assert run(agreeing, dry_run=True).summary["unit_mismatches"] == []
+    mismatches = run(disagreeing, dry_run=True).summary["unit_mismatches"]
+    assert [(m["measure"], m["file_unit"], m["measure_unit"]) for m in mismatches] == [
+        ("ASC-WL-02", "weeks", "Days")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("%", "percentage"),
+        ("  Per cent ", "percentage"),
+        ("Rate per 100,000", "rate_per_100k"),
+        ("per 100000", "rate_per_100k"),
+        ("Number", "count"),
+        ("£", "pounds"),
+        ("days", "days"),
+        ("per 1,000", None),
+        ("ratio", None),
+    ],
+)
+def test_unit_texts_are_read_as_the_units_they_mean(text, unit):
+    from performance.importing.checking import unit_read
+
+    assert unit_read(text) == unit

@@ -13,7 +13,7 @@ from bury_hc.celery import app as celery_app
 from performance import services
 from performance.importing import BACKGROUND_ROWS
 from performance.models import Observation, ObservationImport
-from tests.factories.performance import AreaFactory, MeasureFactory, template_csv
+from tests.factories.performance import big_template_rows, template_csv
 
 TIMEOUT = 120  # seconds
 
@@ -51,16 +51,7 @@ def wait_for(upload: ObservationImport, *states: str) -> ObservationImport:
 def test_a_big_file_is_checked_and_imported_by_a_real_worker(
     worker_media, real_celery_worker, worker_queue_is_the_default
 ):
-    areas = [AreaFactory(ons_code=f"E080000{n:02d}") for n in range(1, 11)]
-    measures = [MeasureFactory(code=f"M{n}") for n in range(5)]
-    names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    months = [f"{month}-{year}" for year in range(15, 25) for month in names]
-    rows = [
-        (m.code, a.ons_code, month, str(n % 997), "")
-        for n, (m, a, month) in enumerate(
-            (m, a, mo) for m in measures for a in areas for mo in months
-        )
-    ]
+    rows = big_template_rows()
     assert len(rows) == 6000 > BACKGROUND_ROWS
     upload = services.observation_import_start(
         uploaded_file=SimpleUploadedFile("big.csv", template_csv(*rows)),

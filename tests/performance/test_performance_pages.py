@@ -232,3 +232,36 @@ def test_highlight_table_cache_follows_rebuilds(client, measure, django_assert_m
     snapshots_rebuild()
 
     assert "<strong>49</strong>" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("first", [Role.PERFORMANCE_ANALYST, Role.BOARD_MEMBER])
+def test_highlight_report_cached_for_one_role_is_never_served_to_another(client, measure, first):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("performance:highlights") + "?quarter=2024-25-Q4"
+    edit_link = "Edit the measure catalogue and targets"
+    pages = {}
+    for role in (first, *({Role.PERFORMANCE_ANALYST, Role.BOARD_MEMBER} - {first}), first):
+        client.force_login(user_with_role(role))
+        pages.setdefault(role, []).append(client.get(url).content.decode())
+
+    assert all(edit_link in page for page in pages[Role.PERFORMANCE_ANALYST])
+    assert not any(edit_link in page for page in pages[Role.BOARD_MEMBER])
+    assert all("<strong>54</strong>" in page for role in pages for page in pages[role])
+
+
+def test_highlight_report_for_a_quarter_without_snapshots_is_not_cached(client, measure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    url = reverse("performance:highlights") + "?quarter=2031-32-Q1"  # any quarter can be asked
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+
+    # The second time too, the quarters and sections are read: the page was not kept (a
+    # quarter with snapshots is served from the cache in 2 queries, test_dashboard_selectors).
+    assert len(queries) > 2
+    assert any("DISTINCT" in query["sql"] for query in queries.captured_queries)

@@ -5,7 +5,8 @@ unless it is clean. Problems go to standard error, one line each, by row and col
 command exits with status 1. `--dry-run` prints what the import would change. A table in no
 standard format is read through a mapping: `--mapping FILE.yaml` (as exported from the imports
 page) or `--profile NAME` (a saved one). Revisions that blank values or override a
-higher-ranked source are written only with `--confirm-overrides`.
+higher-ranked source, and values a unit column gives in another unit than their measure's,
+are written only with `--confirm-overrides`.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class Command(BaseCommand):
             "--confirm-overrides",
             action="store_true",
             help="Write revisions that blank values or replace values from a higher-ranked "
-            "source (without it, such an import is refused).",
+            "source, and values in another unit than their measure's (without it, such an "
+            "import is refused).",
         )
         parser.add_argument("--user", help="The username to record as having imported it.")
 
@@ -154,6 +156,11 @@ class Command(BaseCommand):
                 f"  To look at: {sample['measure']} {sample['area']} {sample['period']}: "
                 f"{sample['old'] or 'blank'} → {sample['value'] or 'blank'} "
                 f"(it {sample['reason']})."
+            )
+        for unit in summary.get("unit_mismatches", []):
+            write(
+                f"  Unit: {unit['measure']} is in {unit['measure_unit'] or 'no unit'}, the file "
+                f"says “{unit['file_unit']}” ({unit['rows']} rows, first row {unit['first_row']})."
             )
         for warning in summary["warnings"]:
             write(f"Note: {warning}")
