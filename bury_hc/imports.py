@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.contrib.auth.models import User
 
@@ -171,7 +171,8 @@ class TableStream:
         records = self._opener()
         next(records, None)
         if self._text_only:  # CSV: a cell holds something if it holds more than spaces
-            return sum(1 for record in records if any(record) and "".join(record).strip())  # type: ignore[arg-type]
+            texts = cast(Iterator[list[str]], records)
+            return sum(1 for record in texts if any(record) and "".join(record).strip())
         return sum(1 for record in records if any(_cell_text(cell) for cell in record))
 
     def __iter__(self) -> Iterator[TableRow]:
