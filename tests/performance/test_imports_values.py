@@ -552,6 +552,10 @@ def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(cata
     differently but equal, notes with tabs and backslashes, and extras are unchanged; a
     different value, note or extra is a revision."""
     headings = ["measure_code", "area_code", "period", "value", "value_note", "numerator"]
+
+    def table(rows: list[list[str]]) -> bytes:
+        return csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in rows]])
+
     first = [
         ["ASC-WL-01", BURY, "Jan-25", "12.30", ""],
         ["ASC-WL-01", BURY, "Feb-25", "4.0", "Tab\there, a backslash \\N and a\nnew line"],
@@ -560,7 +564,7 @@ def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(cata
         ["ASC-WL-02", BURY, "Feb-25", "0.0", ""],
         ["ASC-WL-02", BURY, "Mar-25", "100", "Plain"],
     ]
-    run(csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in first]]))
+    run(table(first))
     same = [
         ["ASC-WL-01", BURY, "Jan-25", "12.3", ""],
         ["ASC-WL-01", BURY, "Feb-25", "4", "Tab\there, a backslash \\N and a\nnew line"],
@@ -570,9 +574,7 @@ def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(cata
         ["ASC-WL-02", BURY, "Mar-25", "100", ""],  # given again without its note: kept
     ]
 
-    again = run(
-        csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in same]]), name="b.csv"
-    )
+    again = run(table(same), name="b.csv")
 
     assert (again.plan.unchanged, again.plan.revised, again.plan.new) == (6, 0, 0)
     changed = [
@@ -585,10 +587,7 @@ def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(cata
         ["ASC-WL-02", BURY, "Apr-25", "5", ""],
     ]
 
-    revising = run(
-        csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in changed]]),
-        name="c.csv",
-    )
+    revising = run(table(changed), name="c.csv")
 
     assert (revising.plan.unchanged, revising.plan.revised, revising.plan.new) == (1, 5, 1)
     held = values()
