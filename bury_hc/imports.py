@@ -166,6 +166,19 @@ class TableStream:
         self._opener = opener
         self._text_only = text_only  # every cell the opener gives is text (CSV)
 
+    @property
+    def _too_many_cells(self) -> str:
+        if PurePath(self.file_name).suffix.lower() in EXCEL_SUFFIXES:
+            return (
+                "This row has more cells than there are headings: the headings must be in the "
+                "first row (move any title above them out of the sheet), and every column that "
+                "holds something needs a heading."
+            )
+        return (
+            "This row has more cells than there are headings: look for a stray comma, or a "
+            "comma in a cell that is not inside quotation marks."
+        )
+
     def row_count(self) -> int:
         """How many rows below the headings hold anything (reads the whole file)."""
         records = self._opener()
@@ -204,14 +217,7 @@ class TableStream:
 
     def _extra_cells_check(self, number: int, extra: Sequence[object]) -> None:
         if any(_cell_text(cell) for cell in extra):
-            self.problems.append(
-                ImportProblem(
-                    number,
-                    None,
-                    "This row has more cells than there are headings: look for a stray comma, "
-                    "or a comma in a cell that is not inside quotation marks.",
-                )
-            )
+            self.problems.append(ImportProblem(number, None, self._too_many_cells))
 
 
 def table_stream(
@@ -298,6 +304,11 @@ def _encoding_detect(binary: Callable[[], BinaryIO], file_name: str) -> str:
                 f"“{file_name}” is {what}, not a CSV file: save your table as CSV (or as an "
                 "Excel .xlsx workbook, named .xlsx) and upload it again."
             )
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _refused(
+            f"“{file_name}” is saved as UTF-16 text (Excel calls it “Unicode Text”): save your "
+            "table as CSV UTF-8 and upload it again."
+        )
     if b"\x00" in start:
         raise _refused(
             f"“{file_name}” is not a text file, so it cannot be a CSV file: save your table as "

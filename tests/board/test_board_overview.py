@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from board import selectors
-from bury_hc.periods import Month, Period, Quarter
+from bury_hc.periods import FinancialYear, Month, Period, Quarter
 from bury_hc.roles import Role
 from performance.snapshots import snapshots_rebuild
 from tests.factories import (
@@ -44,6 +44,14 @@ def worsening_measure(name: str = "People waiting") -> None:
     measure = MeasureFactory(name=name, polarity="lower")
     ObservationFactory(measure=measure, period=Period.for_quarter(Q3), value=D("50"))
     ObservationFactory(measure=measure, period=Period.for_quarter(Q4), value=D("60"))
+
+
+def overview_as_board_member(client) -> tuple[str, str]:
+    """The overview as a Board member reads it, and its exceptions block."""
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    page = client.get(reverse("overview")).content.decode()
+    start = page.index('data-testid="exceptions"')
+    return page, page[start : page.index("</section>", start)]
 
 
 def test_board_quarter_is_the_reporting_cycles_not_the_newest_data(cycle):
@@ -150,12 +158,8 @@ def test_overview_page_lists_exceptions_and_the_grid(client, cycle):
         signed_off_by=user_with_role(Role.FINANCE_LEAD),
         signed_off_at=dt.datetime(2021, 7, 29, tzinfo=dt.UTC),
     )
-    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    page, exceptions = overview_as_board_member(client)
 
-    page = client.get(reverse("overview")).content.decode()
-
-    start = page.index('data-testid="exceptions"')
-    exceptions = page[start : page.index("</section>", start)]
     assert "People waiting" in exceptions
     assert "Open the new hub" in exceptions
     assert "Agree the lease" in exceptions
@@ -292,3 +296,41 @@ def test_approver_sees_updates_awaiting_their_decision(client, cycle):
 
     assert "1 update awaiting your decision" in page
     assert "returned to you" not in page
+
+
+def test_overdue_list_links_to_completeness_only_for_those_who_may_read_it(client, cycle):
+    """More than five overdue updates end with a link to the completeness page; a programme
+    lead may not read that page, so is not sent to a refusal (even when a Board member's
+    visit has just cached the page)."""
+    programme = ProgrammeFactory()
+    for number in range(6):
+        MilestoneFactory(programme=programme, title=f"Overdue milestone {number}")
+    completeness = reverse("programmes:completeness")
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    assert completeness in client.get(reverse("overview")).content.decode()
+    lead = lead_of(programme)
+    client.force_login(lead)
+    assert client.get(completeness).status_code == 403
+
+    page = client.get(reverse("overview")).content.decode()
+
+    assert "6 updates are overdue" in page
+    assert completeness not in page
+
+
+def test_exception_says_when_its_latest_value_is_from(client, cycle):
+    """An annual measure's latest value can be years older than the reporting quarter (ASCOF
+    figures end in 2023/24, delayed transfers of care in 2019/20): the exception says so,
+    rather than reading as this quarter's figure."""
+    measure = MeasureFactory(
+        name="Delayed transfers of care", polarity="lower", frequency="annual", decimal_places=1
+    )
+    for year, value in ((2018, "13.6"), (2019, "13.7")):
+        period = Period.for_financial_year(FinancialYear(year))
+        ObservationFactory(measure=measure, period=period, value=D(value))
+    worsening_measure("People waiting")  # this quarter's figures
+    snapshots_rebuild()
+    _, exceptions = overview_as_board_member(client)
+
+    assert "13.7 in 2019/20, worsening against 13.6 in 2018/19" in exceptions
+    assert "60 in 2024/25 Q4, worsening against 50 in 2024/25 Q3" in exceptions

@@ -45,6 +45,34 @@ def test_table_stream_names_rows_with_too_many_cells():
     assert "more cells than there are headings" in stream.problems[0].message
 
 
+def test_too_many_cells_in_a_workbook_is_not_blamed_on_commas():
+    """A workbook has no commas to look for: its message names cells beyond the headings (a
+    title row above the headings is the usual cause)."""
+    from tests.factories.files import xlsx_bytes
+
+    content = xlsx_bytes([["Fund forecast, month 12"], ["Pooled", "Home care", 1000]])
+    stream = table_stream(file_name="forecast.xlsx", content=content)
+
+    list(stream)
+
+    message = stream.problems[0].message
+    assert "more cells than there are headings" in message
+    assert "comma" not in message
+    assert "title" in message
+
+
+def test_a_utf16_file_is_named_as_such():
+    """Excel's "Unicode Text" is UTF-16: say what it is and how to save it instead."""
+    content = "Area,Value\nBury,54\n".encode("utf-16")
+
+    with pytest.raises(ImportRefused) as refused:
+        table_stream(file_name="values.csv", content=content)
+
+    message = refused.value.problems[0].message
+    assert "UTF-16" in message
+    assert "CSV UTF-8" in message
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

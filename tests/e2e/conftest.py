@@ -19,6 +19,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_PASSWORD = "journey-test-password-2025"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,9 @@ desktop screen and on a phone (one journey each: one demo load, one sign-in)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import axe_violations, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 
 BOARD_PAGES = [

@@ -601,3 +601,19 @@ def test_amounts_have_a_pound_prefix_a_govuk_width_and_error_styling(client, fun
     assert '<div class="govuk-input__prefix" aria-hidden="true">£</div>' in field
     assert "govuk-input--width-10" in field
     assert 'aria-invalid="true"' in field  # with the group's error class: app-affixed styling
+
+
+def test_a_refusal_says_why_when_the_view_gives_a_reason(client, reported):
+    """An officer whose account names no organisation is refused the entry page with that
+    reason (not "your role does not include this page", which sends them to the wrong fix);
+    a refusal for want of a role keeps the general wording."""
+    client.force_login(user_with_role(Role.FINANCE_OFFICER))  # no organisation
+
+    refused = client.get(reverse("finance:entry", kwargs={"quarter": Q1}))
+
+    assert refused.status_code == 403
+    assert "Your account is not linked to an organisation." in refused.content.decode()
+    assert "Your role does not include this page" not in refused.content.decode()
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+    by_role = client.get(reverse("finance:entry", kwargs={"quarter": Q1}))
+    assert "Your role does not include this page" in by_role.content.decode()
