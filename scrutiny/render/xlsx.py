@@ -45,6 +45,15 @@ def _measure_value(row: dict[str, Any]) -> Cell:
     return Cell(value, f"#,##0{decimals}")
 
 
+def _sheet_name(title: str) -> str:
+    """The title as a sheet's name: Excel allows 31 characters, so a longer title is cut at a
+    word and marked with an ellipsis."""
+    if len(title) <= MAX_SHEET_NAME:
+        return title
+    cut = title[: MAX_SHEET_NAME - 1].rsplit(" ", 1)[0] or title[: MAX_SHEET_NAME - 1]
+    return f"{cut}…"
+
+
 class Workbook:
     """The workbook being written, and whether each sheet carries the draft mark."""
 
@@ -58,9 +67,9 @@ class Workbook:
     def sheet(self, title: str):
         if self.first:
             sheet, self.first = self.book.active, False
-            sheet.title = title[:MAX_SHEET_NAME]
+            sheet.title = _sheet_name(title)
         else:
-            sheet = self.book.create_sheet(title=title[:MAX_SHEET_NAME])
+            sheet = self.book.create_sheet(title=_sheet_name(title))
         if self.draft:
             sheet.append([DRAFT_NOTICE])
             sheet["A1"].font = BOLD

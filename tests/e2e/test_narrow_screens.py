@@ -17,6 +17,7 @@ PAGES = [
     "/programmes/cycles/",
     "/performance/measures/",
     "/performance/sections/services/?quarter=2024-25-Q4",
+    "/performance/imports/",  # its tables' region had no style, so nothing scrolled
 ]
 
 # Every element whose own box or content reaches past the right edge of the screen, outside
@@ -46,6 +47,26 @@ def test_no_page_scrolls_sideways_on_a_phone(page, live_server, bury_demo):
         if scroll_width > PHONE["width"]:
             found[path] = (scroll_width, page.evaluate(OVERFLOWING)[:3])
     assert found == {}
+
+
+def test_a_packs_files_scroll_in_their_own_region_on_a_phone(page, live_server, bury_demo):
+    """The files table (with its 64-character SHA-256 digests) scrolls inside its region."""
+    from django.utils import timezone
+
+    from scrutiny.models import CommitteePack, PackExport
+
+    pack = CommitteePack.objects.get()
+    PackExport.objects.create(
+        pack=pack, format="pdf", state="done", sha256="a" * 64, size=1, finished_at=timezone.now()
+    )
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "scrutiny.officer")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/scrutiny/packs/{pack.pk}/")
+
+    assert page.get_by_role("region", name="Files of this pack").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_status_tags_hold_their_words(page, live_server, bury_demo):

@@ -101,3 +101,18 @@ def test_export_run_twice_makes_one_artefact(export_of):
     again = services.pack_export_run(export_id=export.pk)
 
     assert (again.sha256, again.file.name, again.attempts) == (sha, name, 1)
+
+
+def test_a_long_section_title_is_cut_at_a_word_for_its_sheet_name():
+    """Excel allows 31 characters in a sheet's name: "Adult Social Care Outcomes Framework"
+    was cut to "Adult Social Care Outcomes Fram"."""
+    from scrutiny.render.xlsx import Workbook
+
+    book = Workbook({"draft": False})
+
+    names = [
+        book.sheet("Adult Social Care Outcomes Framework").title,
+        book.sheet("Workforce").title,
+    ]
+
+    assert names == ["Adult Social Care Outcomes…", "Workforce"]
