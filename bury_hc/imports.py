@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.contrib.auth.models import User
 
@@ -157,12 +157,14 @@ class TableStream:
         sha256: str,
         headers: list[str],
         opener: Callable[[], Iterator[Sequence[object]]],
+        text_only: bool = False,
     ) -> None:
         self.file_name = file_name
         self.sha256 = sha256
         self.headers = headers
         self.problems: list[ImportProblem] = []
         self._opener = opener
+        self._text_only = text_only  # every cell the opener gives is text (CSV)
 
     @property
     def _too_many_cells(self) -> str:
@@ -181,6 +183,9 @@ class TableStream:
         """How many rows below the headings hold anything (reads the whole file)."""
         records = self._opener()
         next(records, None)
+        if self._text_only:  # CSV: a cell holds something if it holds more than spaces
+            texts = cast(Iterator[list[str]], records)
+            return sum(1 for record in texts if any(record) and "".join(record).strip())
         return sum(1 for record in records if any(_cell_text(cell) for cell in record))
 
     def __iter__(self) -> Iterator[TableRow]:
@@ -196,17 +201,23 @@ class TableStream:
         width = len(self.headers)
         records = self._opener()
         next(records, None)  # the headings
+        text_only = self._text_only
         for number, record in enumerate(records, start=2):
-            if len(record) > width:
-                if any(_cell_text(cell) for cell in record[width:]):
-                    self.problems.append(ImportProblem(number, None, self._too_many_cells))
-                record = record[:width]
-            if not all(type(cell) is str for cell in record):  # Excel: numbers, dates
+            if len(record) != width:
+                if len(record) > width:
+                    self._extra_cells_check(number, record[width:])
+                    record = record[:width]
+                elif text_only or all(type(cell) is str for cell in record):
+                    record = [*record, *([""] * (width - len(record)))]
+            if not text_only and not all(type(cell) is str for cell in record):  # Excel
                 record = [_cell_text(cell) for cell in record]
-            elif len(record) < width:
-                record = [*record, *([""] * (width - len(record)))]
-            if any(record) and any(str(cell).strip() for cell in record):  # text by now
+            # Any cell holding more than spaces (all text by now): the join is one C call.
+            if any(record) and "".join(record).strip():  # type: ignore[arg-type]
                 yield number, record  # type: ignore[misc]
+
+    def _extra_cells_check(self, number: int, extra: Sequence[object]) -> None:
+        if any(_cell_text(cell) for cell in extra):
+            self.problems.append(ImportProblem(number, None, self._too_many_cells))
 
 
 def table_stream(
@@ -250,7 +261,13 @@ def table_stream(
     problems = _header_problems(headers)
     if problems:
         raise ImportRefused(problems)
-    return TableStream(file_name=file_name, sha256=sha256, headers=headers, opener=opener)
+    return TableStream(
+        file_name=file_name,
+        sha256=sha256,
+        headers=headers,
+        opener=opener,
+        text_only=suffix not in EXCEL_SUFFIXES,
+    )
 
 
 def _file_digest(*, content: bytes | None, path: Path | None) -> tuple[str, int]:
@@ -321,20 +338,23 @@ class _Lines:
     def __init__(self, text: io.TextIOBase, *, file_name: str, limits: ReadLimits) -> None:
         self.text, self.file_name, self.limits = text, file_name, limits
         self.read_since = 0
+        self._readline = text.readline
+        self._longest = limits.max_line_chars
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.text.readline(self.limits.max_line_chars + 1)
-        if not line:
+        line = self._readline(self._longest + 1)
+        length = len(line)
+        if not length:
             raise StopIteration
-        if len(line) > self.limits.max_line_chars:
+        if length > self._longest:
             raise _refused(
                 f"“{self.file_name}” has a line longer than {self.limits.max_line_chars:,} "
                 "characters: check it is a table saved as CSV, with a line for each row."
             )
-        self.read_since += len(line)
+        self.read_since += length
         return line
 
 
@@ -346,11 +366,20 @@ def _csv_opener(
     def records() -> Iterator[Sequence[object]]:
         with binary() as handle, io.TextIOWrapper(handle, encoding=encoding, newline="") as text:
             lines = _Lines(text, file_name=file_name, limits=limits)
+            max_cell, max_columns, max_count = (
+                limits.max_cell_chars,
+                limits.max_columns,
+                limits.max_rows + 1,
+            )
             try:
-                for record in csv.reader(lines):
-                    if lines.read_since > limits.max_cell_chars:
+                # The limits are checked here rather than by _limited: a generator fewer for
+                # each row of a big file.
+                for count, record in enumerate(csv.reader(lines), start=1):
+                    if lines.read_since > max_cell:
                         _cells_check(record, file_name, limits)
                     lines.read_since = 0
+                    if len(record) > max_columns or count > max_count:
+                        _limits_check(record, count, file_name, limits)
                     yield record
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise _refused(
@@ -358,7 +387,7 @@ def _csv_opener(
                     "upload it again."
                 ) from exc
 
-    return _limited(records, file_name, limits)
+    return records
 
 
 def _limited(
@@ -368,21 +397,26 @@ def _limited(
 
     def records() -> Iterator[Sequence[object]]:
         for count, record in enumerate(opener(), start=1):
-            if len(record) > limits.max_columns and any(
-                _cell_text(cell) for cell in record[limits.max_columns :]
-            ):
-                raise _refused(
-                    f"“{file_name}” has more than {limits.max_columns:,} columns in row {count}: "
-                    "check it is the right file, laid out like the template."
-                )
-            if count > limits.max_rows + 1:
-                raise _refused(
-                    f"“{file_name}” has more than {limits.max_rows:,} rows, more than this page "
-                    "takes: split it into smaller files."
-                )
+            _limits_check(record, count, file_name, limits)
             yield record
 
     return records
+
+
+def _limits_check(record: Sequence[object], count: int, file_name: str, limits: ReadLimits) -> None:
+    """Refuse the file if its `count`th row is past the row or column limit."""
+    if len(record) > limits.max_columns and any(
+        _cell_text(cell) for cell in record[limits.max_columns :]
+    ):
+        raise _refused(
+            f"“{file_name}” has more than {limits.max_columns:,} columns in row {count}: "
+            "check it is the right file, laid out like the template."
+        )
+    if count > limits.max_rows + 1:
+        raise _refused(
+            f"“{file_name}” has more than {limits.max_rows:,} rows, more than this page "
+            "takes: split it into smaller files."
+        )
 
 
 def _cells_check(record: Sequence[object], file_name: str, limits: ReadLimits) -> None:

@@ -9,6 +9,9 @@ revised ones with bulk_update.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -89,63 +92,196 @@ def plan_build(
     back_measure = {real: k for k, real in real_measure.items()}
     back_area = {real: k for k, real in real_area.items()}
     period_of = {(p.type.value, p.start): index for index, p in enumerate(check.periods)}
-    used_measures = {key[0] for key in values}
-    used_areas = {key[1] for key in values}
-    existing = (
-        Observation.objects.filter(
-            measure_id__in=[real_measure[m] for m in used_measures if real_measure[m] > 0],
-            area_id__in=[real_area[a] for a in used_areas if real_area[a] > 0],
-            period_start__in={p.start for p in check.periods},
+    held_measures = [real_measure[m] for m in {key[0] for key in values} if real_measure[m] > 0]
+    held_areas = [real_area[a] for a in {key[1] for key in values} if real_area[a] > 0]
+    starts = sorted({p.start for p in check.periods})
+    if connection.vendor == "postgresql":
+        matched = _held_compare_copy(
+            check, plan, back_measure, back_area, (held_measures, held_areas, starts)
         )
-        .values_list(
-            "id",
-            "measure_id",
-            "area_id",
-            "period_type",
-            "period_start",
-            "period_end",
-            "value",
-            "value_note",
-            *EXTRA_FIELDS,
-            "batch_id",
-        )
-        .iterator(chunk_size=5000)
-    )
-    matched: set[Key] = set()
-    for old in existing:
-        pidx = period_of.get((old[3], old[4]))
-        if pidx is None:
-            continue
-        key = (back_measure[old[1]], back_area[old[2]], pidx)
-        new = values.get(key)
-        if new is None:
-            continue
-        matched.add(key)
-        if _unchanged(new, old, check.periods[pidx].end):
-            plan.unchanged += 1
-            if len(plan.samples["unchanged"]) < SAMPLES:
-                plan.samples["unchanged"].append(_describe(check, key, new))
-            continue
-        plan.revised += 1
-        plan.changes.append((old[0], key, old))
-        _revision_review(plan, check, key, new, old)
-        if len(plan.samples["revised"]) < SAMPLES:
-            plan.samples["revised"].append(
-                {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
+    else:
+        matched = []
+        existing = (
+            Observation.objects.filter(
+                measure_id__in=held_measures, area_id__in=held_areas, period_start__in=starts
             )
+            .values_list(*_HELD_FIELDS)
+            .iterator(chunk_size=5000)
+        )
+        for old in existing:
+            pidx = period_of.get((old[3], old[4]))
+            if pidx is None:
+                continue
+            key = (back_measure[old[1]], back_area[old[2]], pidx)
+            new = values.get(key)
+            if new is not None:
+                matched.append(key)
+                _compare(plan, check, key, new, old)
     _new_keys_find(check, plan, matched)
     _touched_find(check, plan, real_measure)
     _rank_review(plan, check, file_format)
     return plan
 
 
-def _new_keys_find(check: CheckResult, plan: ImportPlan, matched: set[Key]) -> None:
+_HELD_FIELDS = (
+    "id",
+    "measure_id",
+    "area_id",
+    "period_type",
+    "period_start",
+    "period_end",
+    "value",
+    "value_note",
+    *EXTRA_FIELDS,
+    "batch_id",
+)
+
+
+def _compare(plan: ImportPlan, check: CheckResult, key: Key, new: tuple, old: tuple) -> None:
+    """Count a checked value against the one held (`old`, the fields of _HELD_FIELDS)."""
+    if _unchanged(new, old, check.periods[key[2]].end):
+        plan.unchanged += 1
+        if len(plan.samples["unchanged"]) < SAMPLES:
+            plan.samples["unchanged"].append(_describe(check, key, new))
+        return
+    plan.revised += 1
+    plan.changes.append((old[0], key, old))
+    _revision_review(plan, check, key, new, old)
+    if len(plan.samples["revised"]) < SAMPLES:
+        plan.samples["revised"].append(
+            {**_describe(check, key, new), "old": _text(old[6]), "old_note": old[7]}
+        )
+
+
+# The values held, as PostgreSQL's COPY writes them: text, tab-separated, NULL as \\N. The
+# value has its trailing zeros trimmed (12.300000 → 12.3), so that a value the file gives as it
+# was stored compares as text, without turning either into a number; the period is its type
+# and start, and dates are days since _EPOCH (whatever the server's DateStyle).
+_EPOCH = dt.date(2000, 1, 1)
+_HELD_COPY = """
+    COPY (
+        SELECT measure_id, area_id, concat(period_type, ' ', period_start - DATE '2000-01-01'),
+            trim_scale(value), value_note, period_end - DATE '2000-01-01',
+            numerator, denominator, lower_ci, upper_ci, id, batch_id
+        FROM performance_observation
+        WHERE measure_id = ANY(%s) AND area_id = ANY(%s) AND period_start = ANY(%s)
+    ) TO STDOUT
+"""
+_COPY_UNESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_COPY_ESCAPE = re.compile(r"\\(.)")
+
+
+def _copy_text(text: str) -> str | None:
+    """A field of COPY's text format as the text it stands for."""
+    if text == "\\N":
+        return None
+    if "\\" not in text:
+        return text
+    return _COPY_ESCAPE.sub(lambda m: _COPY_UNESCAPES.get(m[1], m[1]), text)
+
+
+def _copy_decimal(text: str) -> Decimal | None:
+    return None if text == "\\N" else Decimal(text)
+
+
+class _HeldValues(io.TextIOBase):
+    """Compares each held value, as COPY writes it (one line per call), with the file's.
+
+    A value whose text, note, period end and extras are those of the file is unchanged without
+    more ado (most of a file imported again); any other is read into numbers and dates and
+    compared as the ORM path compares it (`_compare`)."""
+
+    def __init__(
+        self,
+        check: CheckResult,
+        plan: ImportPlan,
+        back_measure: dict[int, int],
+        back_area: dict[int, int],
+    ) -> None:
+        self.check, self.plan, self.values = check, plan, check.values
+        self.measure_of = {str(real): k for real, k in back_measure.items()}
+        self.area_of = {str(real): k for real, k in back_area.items()}
+        self.period_of = {
+            f"{p.type.value} {(p.start - _EPOCH).days}": index
+            for index, p in enumerate(check.periods)
+        }
+        # What follows the note of a value with this period's end and no extras.
+        self.plain_tail = [f"{(p.end - _EPOCH).days}\t\\N\t\\N\t\\N\t\\N\t" for p in check.periods]
+        self.samples = plan.samples["unchanged"]
+        self.matched: list[Key] = []
+        self.unchanged = 0
+
+    def write(self, line: str) -> int:  # type: ignore[override]
+        measure, area, period, value, note, tail = line.split("\t", 5)
+        pidx = self.period_of.get(period)
+        if pidx is None:
+            return len(line)
+        key = (self.measure_of[measure], self.area_of[area], pidx)
+        new = self.values.get(key)
+        if new is None:
+            return len(line)
+        self.matched.append(key)
+        if (
+            (new[1] == value or _same_number_text(new[1], value))
+            and (not new[2] or (new[2] == note and "\\" not in note))
+            and len(new) == 3
+            and tail.startswith(self.plain_tail[pidx])
+        ):
+            self.unchanged += 1
+            if len(self.samples) < SAMPLES:
+                self.samples.append(_describe(self.check, key, new))
+            return len(line)
+        end, *extras, id_, batch = tail[:-1].split("\t")
+        ptype, start = period.split(" ")
+        old = (
+            int(id_),
+            int(measure),
+            int(area),
+            ptype,
+            _EPOCH + dt.timedelta(days=int(start)),
+            _EPOCH + dt.timedelta(days=int(end)),
+            _copy_decimal(value),
+            _copy_text(note),
+            *(_copy_decimal(extra) for extra in extras),
+            int(batch),
+        )
+        _compare(self.plan, self.check, key, new, old)
+        return len(line)
+
+
+def _same_number_text(text: str | None, held: str) -> bool:
+    """Whether the file's text of a value is the held one's (as COPY writes it, trailing zeros
+    trimmed) once its own trailing zeros are trimmed: "12.30" and "12.3", "4.0" and "4"."""
+    if text is None:
+        return held == "\\N"
+    return "." in text and text.rstrip("0").rstrip(".") == held
+
+
+def _held_compare_copy(
+    check: CheckResult,
+    plan: ImportPlan,
+    back_measure: dict[int, int],
+    back_area: dict[int, int],
+    scope: tuple[list[int], list[int], list[Any]],
+) -> list[Key]:
+    """Compare the checked values with those held (PostgreSQL): the held values are read with
+    one COPY, as text, and compared as they arrive; returns the keys of the values held."""
+    held = _HeldValues(check, plan, back_measure, back_area)
+    with connection.cursor() as cursor:
+        sql = cursor.mogrify(_HELD_COPY, scope).decode()
+        cursor.cursor.copy_expert(sql, held)
+    plan.unchanged += held.unchanged
+    return held.matched
+
+
+def _new_keys_find(check: CheckResult, plan: ImportPlan, matched: list[Key]) -> None:
     """The values not held yet (in a file of a million rows, all or none of them, usually)."""
     values = check.values
     if not matched:
         plan.new_keys = list(values)
     elif len(matched) < len(values):
-        plan.new_keys = [key for key in values if key not in matched]
+        held = set(matched)
+        plan.new_keys = [key for key in values if key not in held]
     plan.new = len(plan.new_keys)
     plan.samples["new"] = [_describe(check, key, values[key]) for key in plan.new_keys[:SAMPLES]]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +19,13 @@ from typing import Any
 from bury_hc.imports import ImportProblem, decimal_parse
 from bury_hc.periods import Period, PeriodParseError, parse_period
 from performance.importing.catalogue import text_key
-from performance.importing.formats import EXTRA_ROLES, FormatReading, ImportProblemText, Skip
+from performance.importing.formats import (
+    EXTRA_ROLES,
+    FormatReading,
+    ImportProblemText,
+    Skip,
+    SourceRow,
+)
 from performance.models import Area, Measure, Unit
 
 MAX_PROBLEMS_KEPT = 1000
@@ -103,16 +109,19 @@ def import_check(
         return _empty_result(problems, reading)
 
     checker = _RowChecker(reading, problems)
-    skipped = checker.skipped
-    rows_read = 0
-    for item in reading.rows:
-        if type(item) is Skip:
-            skipped[item.reason] += 1
-            continue
-        rows_read += 1
-        if progress and rows_read % PROGRESS_EVERY == 0:
-            progress(rows_read)
-        checker.check(item)
+    if reading.cells is not None and not checker.period_dependent:
+        rows_read = checker.check_cells(*reading.cells, progress=progress)
+    else:
+        skipped = checker.skipped
+        rows_read = 0
+        for item in reading.rows:
+            if type(item) is Skip:
+                skipped[item.reason] += 1
+                continue
+            rows_read += 1
+            if progress and rows_read % PROGRESS_EVERY == 0:
+                progress(rows_read)
+            checker.check(item)
 
     result = checker.result(rows_read)
     if reading.stream is not None:
@@ -156,11 +165,31 @@ class _RowChecker:
         self.unit_mismatches: dict[tuple[int, str], list[int]] = {}  # → [rows, first row]
 
     def check(self, item: Any) -> None:
-        """Check a row; keep its value if every part of it is good."""
-        pidx = self._period(item)
-        area_id = self._area(item, pidx)
-        measure_id = self._measure(item, pidx)
-        checked = self._value(item)
+        """Check a row; keep its value if every part of it is good.
+
+        The common row (a period, area and measure already met and good, a plain number, no
+        note, no extras) is checked here; anything else goes through the methods below, which
+        check it in full and say what is wrong."""
+        pidx = self.period_cache.get(item.period)
+        if type(pidx) is not int:
+            pidx = self._period(item)
+        area_id = self.areas.cache.get(item.area)
+        if type(area_id) is not int or area_id < 0:
+            area_id = self._area(item, pidx)
+        measure_id = None if self.period_dependent else self.measure_cache.get(item.measure)
+        if type(measure_id) is not int:
+            measure_id = self._measure(item, pidx)
+        text = item.value
+        if (
+            text
+            and not item.value_note
+            and _PLAIN_NUMBER(text)
+            and text not in self.missing_values  # a number is its own casefold
+            and not (item.numerator or item.denominator or item.lower_ci or item.upper_ci)
+        ):
+            checked: Any = (text, "")
+        else:
+            checked = self._value(item)
         if checked is _BLANK_SKIPPED:
             self.skipped["Blank cells"] += 1
             return
@@ -192,6 +221,54 @@ class _RowChecker:
         if not ok:
             seen = self.unit_mismatches.setdefault(pair, [0, item.row])
             seen[0] += 1
+
+    def check_cells(
+        self,
+        records: Iterator[tuple[int, list[str]]],
+        positions: tuple[int, int, int, int, int | None],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Check the rows of a plain long table (measure, area, period, value and note columns
+        at `positions`), as `check` does, reading the cells themselves: the common row (its
+        period, area and measure already met and good, a plain number, no note, not a second
+        value for its key) is kept here; any other becomes a SourceRow for `check`, which
+        checks it in full and says what is wrong. Returns how many rows were read."""
+        measure_at, area_at, period_at, value_at, note_at = positions
+        periods, areas, measures = self.period_cache, self.areas.cache, self.measure_cache
+        values, samples, missing = self.values, self.samples, self.missing_values
+        plain = _PLAIN_NUMBER
+        count = 0
+        for number, cells in records:
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count)
+            measure = cells[measure_at].strip()
+            area = cells[area_at].strip()
+            period = cells[period_at].strip()
+            value = cells[value_at].strip()
+            note = cells[note_at].strip() if note_at is not None else ""
+            pidx = periods.get(period)
+            area_id = areas.get(area)
+            measure_id = measures.get(measure)
+            if (
+                type(pidx) is int
+                and type(area_id) is int
+                and area_id >= 0
+                and type(measure_id) is int
+                and value
+                and not note
+                and plain(value)
+                and value not in missing  # a number is its own casefold
+            ):
+                key = (measure_id, area_id, pidx)
+                if key not in values:
+                    values[key] = (number, value, "")
+                    if len(samples) < SAMPLE_ROWS:
+                        samples.append(key)
+                    continue
+            self.check(SourceRow(number, area, measure, period, value, note))
+        return count
 
     def _period(self, item: Any) -> int | None:
         """The period's index, parsed once per distinct spelling; None if it is not one."""
@@ -341,7 +418,7 @@ class _RowChecker:
         ]
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?").fullmatch
+_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?", re.ASCII).fullmatch  # not "٣"
 
 
 def _number(text: str, row: int, column: str | None, problems: _Problems) -> str | None:

@@ -137,6 +137,12 @@ class FormatReading:
     problems: list[ImportProblem] = field(default_factory=list)  # found before any row
     warnings: list[str] = field(default_factory=list)
     stream: TableStream | None = None
+    # A plain long table's rows as cells, with the positions of its measure, area, period,
+    # value and note (None: no note column), for the checker to read directly; the rows above
+    # are the same rows as SourceRows. None for any other table.
+    cells: tuple[Iterator[tuple[int, list[str]]], tuple[int, int, int, int, int | None]] | None = (
+        None
+    )
 
 
 def format_detect(headers: list[str]) -> ImportFormat | None:
@@ -197,6 +203,19 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
                 setattr(source, role, cells[position].strip())
             yield source
 
+    cells = None
+    if not problems and not any(role in column for role in (*EXTRA_ROLES, "unit")):
+        index = {name: position for position, name in enumerate(stream.headers)}
+        cells = (
+            stream.records(),
+            (
+                index[column["measure"]],
+                index[column["area"]],
+                index[column["period"]],
+                index[column["value"]],
+                index[column["value_note"]] if "value_note" in column else None,
+            ),
+        )
     return FormatReading(
         rows=rows(),
         columns=column,
@@ -204,6 +223,7 @@ def template_reading(stream: TableStream, resolver: MeasureResolver) -> FormatRe
         missing_values=missing_values_read(),
         problems=problems,
         stream=stream,
+        cells=cells,
     )
 
 
@@ -237,25 +257,34 @@ def ascof_reading(stream: TableStream, resolver: MeasureResolver) -> FormatReadi
     breakdown = names.get("disaggregation level")
 
     def rows() -> Iterator[SourceRow | Skip]:
-        for row in stream:
-            get = row.get
-            if level and get(level).lower() in _AGGREGATE_LEVELS:
+        if problems:
+            return
+        # The cells by position, as the template does: no dictionary a row.
+        index = {name: position for position, name in enumerate(stream.headers)}
+        area, measure, period, value = (
+            index[column[role]] for role in ("area", "measure", "period", "value")
+        )
+        described, named, levelled, split_by = (
+            index[name] if name else None for name in (description, area_name, level, breakdown)
+        )
+        for number, cells in stream.records():
+            if levelled is not None and cells[levelled].strip().lower() in _AGGREGATE_LEVELS:
                 # "Council Type" / "Council type" rows: averages over a kind of council, with
                 # no ONS code (blank in some years, "-" in others).
-                yield Skip(row.number, "Averages for a type of council (no ONS code)")
+                yield Skip(number, "Averages for a type of council (no ONS code)")
                 continue
-            split = get(breakdown).lower() if breakdown else ""
-            if split not in ("", "total"):
-                yield Skip(row.number, f"Breakdowns other than the total ({get(breakdown)})")
+            split = cells[split_by].strip() if split_by is not None else ""
+            if split.lower() not in ("", "total"):
+                yield Skip(number, f"Breakdowns other than the total ({split})")
                 continue
             yield SourceRow(
-                row.number,
-                get(column["area"]).upper(),
-                get(column["measure"]).upper(),
-                get(column["period"]),
-                get(column["value"]),
-                area_name=get(area_name) if area_name else "",
-                measure_hint=get(description) if description else "",
+                number,
+                cells[area].strip().upper(),
+                cells[measure].strip().upper(),
+                cells[period].strip(),
+                cells[value].strip(),
+                area_name=cells[named].strip() if named is not None else "",
+                measure_hint=cells[described].strip() if described is not None else "",
             )
 
     return FormatReading(

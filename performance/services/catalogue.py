@@ -285,13 +285,22 @@ def ascof_measures_ensure(*, catalogue: AscofCatalogue, codes: set[str]) -> list
             report_section=ReportSection.OUTCOMES,
         )
         created.append(code)
+    # The measures' ids and the ASCOF source codes held, two queries; only the missing source
+    # codes are created (get_or_create, in case another import adds one meanwhile).
+    measure_ids = dict(Measure.objects.filter(code__in=codes).values_list("code", "id"))
+    held = set(
+        SourceCode.objects.filter(scheme=SourceCode.Scheme.ASCOF).values_list("code", "valid_from")
+    )
     for code in codes:
-        measure_id = Measure.objects.values_list("id", flat=True).get(code=code)
+        measure_id = measure_ids[code]
         for source in catalogue.measures[code].source_codes:
+            valid_from = FinancialYear(source.first_year).start if source.first_year else None
+            if (source.code, valid_from) in held:
+                continue
             SourceCode.objects.get_or_create(
                 scheme=SourceCode.Scheme.ASCOF,
                 code=source.code,
-                valid_from=FinancialYear(source.first_year).start if source.first_year else None,
+                valid_from=valid_from,
                 defaults={
                     "measure_id": measure_id,
                     "valid_to": FinancialYear(source.last_year).end if source.last_year else None,

@@ -547,6 +547,101 @@ def test_a_lower_ranked_source_revising_a_value_needs_confirmation(catalogue):
     assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("55"), "")
 
 
+def test_a_file_imported_again_is_compared_value_by_value_with_what_is_held(catalogue):
+    """The comparison with the values held (on PostgreSQL read as COPY's text): values written
+    differently but equal, notes with tabs and backslashes, and extras are unchanged; a
+    different value, note or extra is a revision."""
+    headings = ["measure_code", "area_code", "period", "value", "value_note", "numerator"]
+
+    def table(rows: list[list[str]]) -> bytes:
+        return csv_bytes([headings, *[[*row, *[""] * (6 - len(row))] for row in rows]])
+
+    first = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.30", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4.0", "Tab\there, a backslash \\N and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "NA", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7", "", "3"],
+        ["ASC-WL-02", BURY, "Feb-25", "0.0", ""],
+        ["ASC-WL-02", BURY, "Mar-25", "100", "Plain"],
+    ]
+    run(table(first))
+    same = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.3", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4", "Tab\there, a backslash \\N and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "na", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7.000", "", "3.0"],
+        ["ASC-WL-02", BURY, "Feb-25", "0", ""],
+        ["ASC-WL-02", BURY, "Mar-25", "100", ""],  # given again without its note: kept
+    ]
+
+    again = run(table(same), name="b.csv")
+
+    assert (again.plan.unchanged, again.plan.revised, again.plan.new) == (6, 0, 0)
+    changed = [
+        ["ASC-WL-01", BURY, "Jan-25", "12.31", ""],
+        ["ASC-WL-01", BURY, "Feb-25", "4", "Tab\there, a backslash \\n and a\nnew line"],
+        ["ASC-WL-01", BURY, "Mar-25", "1", ""],
+        ["ASC-WL-02", BURY, "Jan-25", "7", "", "4"],
+        ["ASC-WL-02", BURY, "Feb-25", "0", "A note now"],
+        ["ASC-WL-02", BURY, "Mar-25", "100", "Plain"],
+        ["ASC-WL-02", BURY, "Apr-25", "5", ""],
+    ]
+
+    revising = run(table(changed), name="c.csv")
+
+    assert (revising.plan.unchanged, revising.plan.revised, revising.plan.new) == (1, 5, 1)
+    held = values()
+    assert held[("ASC-WL-01", BURY, "February 2025")] == (
+        Decimal("4"),
+        "Tab\there, a backslash \\n and a\nnew line",
+    )
+    previous = ObservationRevision.objects.get(
+        observation__measure__code="ASC-WL-01", observation__period_start=dt.date(2025, 2, 1)
+    )
+    assert previous.previous_value_note == "Tab\there, a backslash \\N and a\nnew line"
+    assert ObservationRevision.objects.get(
+        observation__measure__code="ASC-WL-02", observation__period_start=dt.date(2025, 1, 1)
+    ).previous_numerator == Decimal("3")
+    assert {sample["value"] for sample in revising.summary["samples"]["revised"]} == {
+        "12.31", "4", "1", "7", "0",
+    }  # fmt: skip
+
+
+def test_digits_of_other_scripts_are_stored_as_the_number_they_are(catalogue):
+    run(template_csv(("ASC-WL-01", BURY, "Mar-25", "٣٤.٥", "")))
+
+    assert values()[("ASC-WL-01", BURY, "March 2025")] == (Decimal("34.5"), "")
+
+
+def test_a_problem_met_again_is_named_on_every_row_it_is_on(catalogue):
+    """Areas, measures and periods are resolved once per spelling: a bad one met again, and a
+    value given twice in the same spelling, are still named on each row."""
+    bad = template_csv(
+        ("ASC-WL-01", BURY, "Mar-25", "60", ""),
+        ("ASC-WL-01", "Atlantis", "Mar-25", "1", ""),
+        ("ASC-WL-01", "Atlantis", "Apr-25", "1", ""),
+        ("ASC-WL-99", BURY, "Apr-25", "1", ""),
+        ("ASC-WL-99", BURY, "May-25", "1", ""),
+        ("ASC-WL-01", BURY, "Marchish", "1", ""),
+        ("ASC-WL-02", BURY, "Marchish", "1", ""),
+        ("ASC-WL-01", BURY, "Mar-25", "61", ""),
+    )
+
+    with pytest.raises(ImportRefused) as refused:
+        run(bad)
+
+    assert [(p.row, p.column) for p in refused.value.problems] == [
+        (3, "area_code"),
+        (4, "area_code"),
+        (5, "measure_code"),
+        (6, "measure_code"),
+        (7, "period"),
+        (8, "period"),
+        (9, "value"),
+    ]
+    assert "same measure, area and period as row 2" in refused.value.problems[-1].message
+
+
 # A Fingertips-derived table, as analysts meet them (issue 11): each value says its unit.
 FINGERTIPS_SHAPED = csv_bytes(
     [
