@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 FIRST_MONTH = 4  # April
+# The financial years a written year may name (their first calendar year). Years far outside
+# are typing mistakes or probes, and year 0 or 9999 cannot even be given dates (a quarter of
+# 0000-01 was an error page, not a "not found").
+FIRST_YEAR = 1900
+LAST_YEAR = 2198
 
 
 class PeriodParseError(ValueError):
@@ -70,6 +75,8 @@ class FinancialYear:
             start_text, end_text = match.groups()
             start = int(start_text) if len(start_text) == 4 else 2000 + int(start_text)
             if _two_digit_year_follows(start, end_text):
+                if not FIRST_YEAR <= start <= LAST_YEAR:
+                    raise _outside_years(text)
                 return cls(start)
         raise PeriodParseError(
             f"“{text}” is not a financial year: write it like 2024/25 (April 2024 to March 2025)."
@@ -303,12 +310,26 @@ def parse_period(text: str) -> Period:
         raise PeriodParseError("The period is blank.")
     cleaned = re.sub(r"\s+", " ", raw)
     for reader in _PERIOD_READERS:  # in this order: the first that reads the text wins
-        period = reader(cleaned, raw)
+        try:
+            period = reader(cleaned, raw)
+        except PeriodParseError:
+            raise
+        except ValueError as exc:  # a year no date can have: "0000", "0000-01"
+            raise _outside_years(raw) from exc
         if period is not None:
+            if not (FIRST_YEAR <= period.start.year and period.end.year <= LAST_YEAR + 1):
+                raise _outside_years(raw)
             return period
     raise PeriodParseError(
         f"“{raw}” is not a period this application can read: use a month (Apr-24), a quarter "
         "(2024/25 Q4), a financial year (2024/25) or a calendar year (2024)."
+    )
+
+
+def _outside_years(text: str) -> PeriodParseError:
+    return PeriodParseError(
+        f"“{text}” is outside the years this application reports: "
+        f"{FinancialYear(FIRST_YEAR).label} to {FinancialYear(LAST_YEAR).label}."
     )
 
 

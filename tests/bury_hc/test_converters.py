@@ -47,6 +47,9 @@ def test_quarter_converter_spells_a_quarter_by_its_code():
         "/finance/thresholds/2024-27/",
         "/programmes/cycles/2024-25-Q0/",
         "/programmes/milestones/1/updates/not-a-quarter/",
+        "/finance/0000-01-Q1/",  # year 0 has no dates: a 500 before
+        "/finance/9999-00-Q4/",  # ends in the year 10000
+        "/finance/thresholds/0000-01/",
     ],
 )
 def test_an_address_naming_no_real_period_does_not_resolve(path):
@@ -73,3 +76,24 @@ def test_financial_year_requested_reads_the_query_string_or_falls_back():
     )
     with pytest.raises(Http404):
         financial_year_requested(factory.get("/?year=2021-23"))
+
+
+@pytest.mark.parametrize("code", ["0000-01-Q1", "9999-00-Q1", "0001-02-Q1", "1899-00-Q4"])
+def test_a_quarter_outside_the_years_reported_is_not_found(code):
+    """`?quarter=0000-01-Q1` was a 500 on eight pages (year 0 is out of range for a date)."""
+    with pytest.raises(Http404):
+        quarter_requested(RequestFactory().get(f"/?quarter={code}"))
+    with pytest.raises(Http404):
+        financial_year_requested(RequestFactory().get(f"/?year={code[:7]}"))
+
+
+@pytest.mark.django_db
+def test_pages_answer_a_quarter_outside_the_years_reported_with_not_found(client):
+    from bury_hc.roles import Role
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role.BOARD_MEMBER))
+
+    for path in ["/performance/", "/finance/", "/programmes/completeness/"]:
+        assert client.get(f"{path}?quarter=0000-01-Q1").status_code == 404, path
+        assert client.get(f"{path}?quarter=9999-00-Q1").status_code == 404, path

@@ -64,6 +64,12 @@ def test_parse_period_reads_source_spellings(text, period_type, start, end, labe
         ("2024/25 Q5", "is not a quarter"),
         ("next year", "a financial year (2024/25)"),
         ("2017 - 15", "is not a period this application can read"),
+        # Years no date can have were a ValueError, and a 500 on the import page.
+        ("0000", "“0000” is outside the years this application reports: 1900/01 to 2198/99"),
+        ("0000-01", "is outside the years this application reports"),
+        ("0000/01", "is outside the years this application reports"),
+        ("9999", "is outside the years this application reports"),
+        ("31/12/9999", "is outside the years this application reports"),
     ],
 )
 def test_parse_period_rejects_bad_input_with_helpful_message(text, expected_in_message):
