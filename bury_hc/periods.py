@@ -317,7 +317,7 @@ def parse_period(text: str) -> Period:
         except ValueError as exc:  # a year no date can have: "0000", "0000-01"
             raise _outside_years(raw) from exc
         if period is not None:
-            if not (FIRST_YEAR <= period.start.year and period.end.year <= LAST_YEAR + 1):
+            if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR + 1:
                 raise _outside_years(raw)
             return period
     raise PeriodParseError(
