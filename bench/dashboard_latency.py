@@ -219,7 +219,7 @@ def main() -> None:
             print(describe(name, sizes[name], page))
             print(describe("static file of the same size", sizes[name], static))
             ratio = percentile95(page) / percentile95(static)
-            print(f"| {name}: 95th percentile over the static file's | | | | {ratio:.1f}× |")
+            print(f"| {name}: 95th percentile over the static file's | | | | {ratio:.2f}× |")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -119,9 +119,12 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a new PostgreSQL connection per request (a fresh backend process, its
 # catalogue caches cold) cost more than the rest of a cached page (docs/benchmarks.md). The
-# health check replaces a connection the server has dropped (a restart) before it is used.
+# health check replaces a connection the server has dropped (a restart) before it is used, so
+# that no page fails; it costs one round trip per request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES["default"].setdefault(
+    "CONN_HEALTH_CHECKS", env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets readers carry on while one process writes; the busy timeout makes a writer wait

@@ -1,6 +1,7 @@
-"""On a 390 px phone no page scrolls sideways: wide tables scroll inside their own region (with
-their visually hidden text), filter drop-downs fit the screen, and a status tag's words stay
-inside the tag. Found by a test pass of the Bury demo as each role."""
+"""Layout faults found by a test pass of the Bury demo as each role. On a 390 px phone no page
+scrolls sideways: wide tables scroll inside their own region (with their visually hidden text),
+filter drop-downs fit the screen, and a status tag's words stay inside the tag. A note under a
+figure in a table starts its own line ("£43,369,000" then "at 2021/22 Q2", not run together)."""
 
 import pytest
 
@@ -76,3 +77,18 @@ def test_status_tags_hold_their_words(page, live_server, bury_demo):
     page.goto(f"{live_server.url}/performance/sections/services/?quarter=2024-25-Q4")
     assert "Lower (no judgement)" in page.inner_text("main")
     assert page.evaluate(SPILLING_TAGS) == []
+
+
+def test_a_note_in_a_table_cell_starts_its_own_line(page, live_server, bury_demo):
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "board.member")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/programmes/adult-social-care-transformation/")
+
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll("td .govuk-hint, th .govuk-hint")]
+          .map((hint) => hint.parentElement.innerText)"""
+    )
+
+    assert "£43,369,000\nat 2021/22 Q2" in cells
+    assert not [cell for cell in cells if "\n" not in cell]
