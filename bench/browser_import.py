@@ -3,15 +3,17 @@
     .venv/bin/python bench/browser_import.py [--file /work/shared/data/ascof/trend_data.csv]
                                              [--runs 2]
 
-It starts gunicorn (one worker, loopback only) on the benchmark database, signs an analyst
-in, and has Chromium (Playwright) do what the analyst does: choose the file and "ASCOF trend
-data", name the source, "Upload and check", wait for "Check what the import will change", press
-"Import N values" and wait for "File imported". Celery runs eagerly in the server (no
-REDIS_URL), as in the embedded default, so the check, the import and the dashboard rebuild run
-inside the requests being timed. The values are removed before each run, so every run imports
-every value as new (the measures and areas the first run creates stay). Prints the seconds
-from pressing "Upload and check" to the check page, from pressing "Import" to the result page,
-the two together, and the CPU seconds gunicorn used meanwhile (PostgreSQL's aside).
+It starts gunicorn (one worker, loopback only) on the benchmark database, signs an analyst in,
+and has Chromium (Playwright) do what the analyst does: choose the file and "ASCOF trend data",
+name the source, "Upload and check", wait for "Check what the import will change", press
+"Import N values" and wait for "File imported". There is no REDIS_URL, as in the embedded
+default: the check, the import and the dashboard rebuild run in the server's background thread
+(bury_hc.jobs) while the browser polls the progress page, so each step is timed until its page
+moves on (the rebuild may still be running after "File imported"). The values are removed
+before each run, so every run imports every value as new (the measures and areas the first run
+creates stay). Prints the seconds from pressing "Upload and check" to the check page, from
+pressing "Import" to the result page, the two together, and the CPU seconds gunicorn used
+meanwhile (PostgreSQL's aside).
 
 The database is BENCH_BROWSER_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/bury_hc_bench_browser), created and migrated if needed. Not
@@ -111,7 +113,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = server_start(port)
     rows = sum(1 for _ in options.file.open(encoding="utf-8-sig")) - 1
-    print(f"{options.file.name}: {rows:,} rows; gunicorn, 1 worker, Celery eager; Chromium")
+    print(
+        f"{options.file.name}: {rows:,} rows; gunicorn, 1 worker, jobs in its background "
+        "thread; Chromium"
+    )
     print("| run | upload and check (s) | import (s) | end to end (s) | CPU s (gunicorn) |")
     print("|---:|---:|---:|---:|---:|")
     try:
