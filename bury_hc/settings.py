@@ -318,6 +318,9 @@ FILE_UPLOAD_HANDLERS = [
 # --- Forms: django-crispy-forms with the GOV.UK Design System pack
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds styles text inputs as GOV.UK inputs but not number or date inputs (they had
+# browser-default 13 px text and a grey border, and no red border on an error).
+CRISPY_CLASS_CONVERTERS = {"numberinput": "govuk-input", "dateinput": "govuk-input"}
 
 # --- E-mail: the console unless an SMTP server is configured
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

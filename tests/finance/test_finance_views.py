@@ -617,3 +617,18 @@ def test_a_refusal_says_why_when_the_view_gives_a_reason(client, reported):
     client.force_login(user_with_role(Role.BOARD_MEMBER))
     by_role = client.get(reverse("finance:entry", kwargs={"quarter": Q1}))
     assert "Your role does not include this page" in by_role.content.decode()
+
+
+def test_amount_inputs_are_styled_as_govuk_inputs(client, fund):
+    """The amounts (number inputs, like every number and date input) lacked the govuk-input
+    class: browser-default 13 px text and grey border, and no red border on an error (the
+    error rule names .govuk-input). Settings: CRISPY_CLASS_CONVERTERS."""
+    client.force_login(fund.council_officer)
+    data = {"budget": "1000000", "actual_to_date": "lots", "forecast_outturn": "1000000"}
+
+    page = client.post(edit_url(fund), data).content.decode()
+
+    for name in ("budget", "actual_to_date", "forecast_outturn"):
+        field = page[page.index(f'<input type="text" name="{name}"') :]
+        classes = field[field.index('class="') + 7 :].split('"', 1)[0].split()
+        assert "govuk-input" in classes, name
