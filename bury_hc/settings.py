@@ -7,6 +7,7 @@ Celery broker, result store and cache, and needs a real worker (and beat for sch
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -140,15 +141,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, results and cache when REDIS_URL is set; in-process otherwise
+
+
+def redis_cache_url_for(redis_url: str) -> str:
+    """REDIS_URL with the next database number (db 15, Redis's last by default, gives 14)."""
+    if not redis_url:
+        return ""
+    parts = urlsplit(redis_url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1 if number < 15 else number - 1}"))
+
+
 REDIS_URL = env("REDIS_URL", default="")
 # Seconds to wait for Redis before giving up: a page or a save must not hang on a dead Redis.
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
+# The cache lives in a Redis database of its own (by default the next one after REDIS_URL's),
+# so that emptying the cache (cache.clear() runs FLUSHDB) cannot take the queued jobs with it.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=redis_cache_url_for(REDIS_URL))
 if REDIS_URL:
     CACHES = {
         "default": {
             # Redis, but a cache that cannot be reached is a miss (logged), never an error page.
             "BACKEND": "bury_hc.cache.FailSafeRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="bury_hc"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT,

@@ -20,6 +20,7 @@ SHOW = (
     "'EAGER': settings.CELERY_TASK_ALWAYS_EAGER, "
     "'BROKER': settings.CELERY_BROKER_URL, "
     "'CACHE': settings.CACHES['default']['BACKEND'], "
+    "'CACHE_LOCATION': settings.CACHES['default'].get('LOCATION', ''), "
     "'SSL_REDIRECT': getattr(settings, 'SECURE_SSL_REDIRECT', False), "
     "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS, "
     "'SITE_URL': settings.SITE_URL}))"
@@ -136,6 +137,23 @@ def test_redis_url_turns_off_eager_celery_and_uses_redis():
     assert settings["EAGER"] is False
     assert settings["BROKER"] == "redis://cache.example:6379/0"
     assert settings["CACHE"] == "bury_hc.cache.FailSafeRedisCache"
+    # The cache has a database of its own: clearing it must not empty the job queue.
+    assert settings["CACHE_LOCATION"] == "redis://cache.example:6379/1"
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "cache_url"),
+    [
+        ("redis://r:6379/0", "redis://r:6379/1"),
+        ("redis://r:6379", "redis://r:6379/1"),
+        ("redis://:secret@r:6379/14", "redis://:secret@r:6379/15"),
+        ("redis://r:6379/15", "redis://r:6379/14"),
+    ],
+)
+def test_the_cache_uses_another_redis_database_than_the_queue(redis_url, cache_url):
+    from bury_hc.settings import redis_cache_url_for
+
+    assert redis_cache_url_for(redis_url) == cache_url
 
 
 def test_site_url_defaults_to_the_first_allowed_host():
