@@ -205,6 +205,7 @@ def _performance(document, content: dict[str, Any]) -> None:
                 "Same period last year",
                 "Direction",
                 "Against target",
+                "Ranks",
                 "Trend",
             ],
             [
@@ -213,8 +214,9 @@ def _performance(document, content: dict[str, Any]) -> None:
                     f"{row['value_text']} ({row['period']})",
                     row["previous_text"],
                     row["last_year_text"],
-                    row["direction_label"],
+                    row.get("direction_text") or row["direction_label"],
                     row.get("status_text") or row["status_label"],
+                    _ranks_text(row),
                     row["sparkline_text"],
                 ]
                 for row in section["rows"]

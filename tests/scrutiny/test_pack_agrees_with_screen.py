@@ -279,3 +279,51 @@ def test_a_pack_with_no_figures_has_sentences_not_header_only_tables(draft_pack)
     paragraphs = [p.text for p in document.paragraphs]
     assert "No highlight measures have figures for this quarter." in paragraphs
     assert "There is no earlier published pack to compare with." in paragraphs
+
+
+def section_tables_on_screen(client) -> dict[str, dict[str, list[str]]]:
+    """Each section page's measures with their rank sentences and direction words, as the
+    dashboard computes them for the pack's quarter (the section pages show the same rows)."""
+    by_section: dict[str, dict[str, list[str]]] = {}
+    for row in performance.dashboard_rows(quarter=Quarter(2024, 4)):
+        by_section.setdefault(row.section_label, {})[row.measure_name] = [
+            *(rank.sentence for rank in row.ranks),
+            row.direction_text or row.direction_vs_previous_label,
+        ]
+    return by_section
+
+
+def test_section_tables_carry_the_screens_ranks_and_directions(client, draft_and_published):
+    """Not only the highlight table: every section's table prints, for each measure, the ranks
+    and the direction of travel that its section page shows (preview and PDF share the HTML)."""
+    import lxml.html
+    from docx import Document
+
+    from scrutiny.render.html import render_pack_html
+
+    draft, _ = draft_and_published
+    on_screen = section_tables_on_screen(client)
+    ranked = sum(1 for rows in on_screen.values() for lines in rows.values() if len(lines) > 1)
+    assert ranked >= 3  # the demo has ranked measures outside the highlight table's rows too
+
+    page = lxml.html.fromstring(render_pack_html(draft))
+    document = Document(io.BytesIO(render_pack(content=draft, export_format="docx")))
+    word_rows = {
+        row.cells[0].text: " ".join(c.text for c in row.cells)
+        for table in document.tables
+        if table.rows and table.rows[0].cells[-1].text == "Trend"
+        for row in table.rows[1:]
+    }
+    for section in (s for s in draft["performance"]["sections"] if s["rows"]):
+        (table,) = page.xpath(
+            "//table[caption[starts-with(normalize-space(), $caption)]]",
+            caption=f"{section['label']}: figures",
+        )
+        html_rows = {
+            words(tr.xpath("string(th)")): words(" ".join(tr.itertext()))
+            for tr in table.xpath("tbody/tr")
+        }
+        for name, lines in on_screen[section["label"]].items():
+            for line in lines:
+                assert words(line) in html_rows[name], (section["label"], name, line)
+                assert words(line) in words(word_rows[name]), (section["label"], name, line)
