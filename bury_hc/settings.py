@@ -144,11 +144,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def redis_cache_url_for(redis_url: str) -> str:
-    """REDIS_URL with the next database number (db 15, Redis's last by default, gives 14)."""
-    if not redis_url:
-        return ""
+    """REDIS_URL with the next database number (db 15, Redis's last by default, gives 14). A
+    URL that names no database in its path (a unix socket's) is kept as it is: set
+    REDIS_CACHE_URL for it."""
     parts = urlsplit(redis_url)
-    number = int(parts.path.strip("/") or 0)
+    number_text = parts.path.strip("/") or "0"
+    if not redis_url or parts.scheme not in ("redis", "rediss") or not number_text.isdigit():
+        return redis_url
+    number = int(number_text)
     return urlunsplit(parts._replace(path=f"/{number + 1 if number < 15 else number - 1}"))
 
 

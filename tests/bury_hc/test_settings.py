@@ -148,6 +148,8 @@ def test_redis_url_turns_off_eager_celery_and_uses_redis():
         ("redis://r:6379", "redis://r:6379/1"),
         ("redis://:secret@r:6379/14", "redis://:secret@r:6379/15"),
         ("redis://r:6379/15", "redis://r:6379/14"),
+        ("unix:///run/redis.sock?db=0", "unix:///run/redis.sock?db=0"),  # no db in the path
+        ("", ""),
     ],
 )
 def test_the_cache_uses_another_redis_database_than_the_queue(redis_url, cache_url):
